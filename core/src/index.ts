@@ -1,0 +1,4 @@
+export * from "./errors";
+export * from "./checksum";
+export * from "./object-store";
+export * from "./column";
