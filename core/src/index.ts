@@ -2,3 +2,4 @@ export * from "./errors";
 export * from "./checksum";
 export * from "./object-store";
 export * from "./column";
+export * from "./json";

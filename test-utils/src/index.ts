@@ -1,1 +1,3 @@
 export * from "./random";
+export * from "./events";
+export * from "./documents";
