@@ -1,3 +1,2 @@
 export * from "./random";
-export * from "./events";
 export * from "./documents";
