@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { completeFigure, perSecond } from "../src/harness/registry";
+import { formatValue, summarize, type SectionResult } from "../src/harness/report";
+import { measure, quantile } from "../src/harness/timing";
+
+describe("timing", () => {
+  it("takes quantiles by nearest rank", () => {
+    const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(quantile(sorted, 0.5)).toBe(50);
+    expect(quantile(sorted, 0.99)).toBe(99);
+    expect(quantile([7], 0.99)).toBe(7);
+    expect(quantile([], 0.5)).toBeNaN();
+  });
+
+  it("runs warm-up plus at least minRuns and at most maxRuns", async () => {
+    let calls = 0;
+    const timing = await measure(() => calls++, { warmupRuns: 2, minRuns: 3, maxRuns: 4, minTimeMs: 10_000 });
+    expect(timing.runs).toBe(4);
+    expect(calls).toBe(6);
+    expect(timing.minMs).toBeLessThanOrEqual(timing.medianMs);
+    expect(timing.medianMs).toBeLessThanOrEqual(timing.p99Ms);
+  });
+
+  it("awaits async operations", async () => {
+    let done = 0;
+    await measure(async () => {
+      await Promise.resolve();
+      done++;
+    }, { warmupRuns: 0, minRuns: 2, maxRuns: 2 });
+    expect(done).toBe(2);
+  });
+
+  it("converts a median into a rate", () => {
+    expect(perSecond(1000, { medianMs: 500, p99Ms: 600, minMs: 400, runs: 3 })).toBe(2000);
+  });
+});
+
+describe("figures and summary", () => {
+  const fast = completeFigure("core", {
+    name: "decode", value: 400e6, unit: "values/s", better: "higher", baseline: { name: "hyparquet", value: 10e6 },
+    targets: [
+      { of: "value", op: ">=", threshold: 300e6, label: ">= 300 M values/s" },
+      { of: "ratio", op: ">=", threshold: 10, label: ">= 10x hyparquet" },
+    ],
+  });
+  const big = completeFigure("core", {
+    name: "block bytes", value: 150, unit: "bytes", better: "lower", baseline: { name: "Parquet", value: 100 },
+    targets: [{ of: "ratio", op: "<=", threshold: 1.2, label: "<= 1.2x Parquet" }], note: "strings are not dictionary-coded",
+  });
+
+  it("computes the ratio to the baseline and the target verdict", () => {
+    expect(fast.ratio).toBe(40);
+    expect(fast.met).toBe(true);
+    expect(big.ratio).toBe(1.5);
+    expect(big.met).toBe(false);
+    expect(completeFigure("core", { name: "x", value: 1, unit: "bytes", better: "lower" })).not.toHaveProperty("met");
+  });
+
+  it("names missed targets and the worst ratio, oriented by which direction is better", () => {
+    const section: SectionResult = { id: "core", title: "Core", description: "", figures: [fast, big], pending: [], notes: [] };
+    const summary = summarize([section]);
+    expect(summary.targetsMet).toBe(1);
+    expect(summary.targetsTotal).toBe(2);
+    expect(summary.missed.map((m) => m.name)).toEqual(["block bytes"]);
+    expect(summary.worst?.name).toBe("block bytes");
+    expect(summary.worst?.note).toBe("strings are not dictionary-coded");
+  });
+
+  it("formats rates and sizes", () => {
+    expect(formatValue(312.4e6, "values/s")).toBe("312 M values/s");
+    expect(formatValue(1.5e6, "docs/s")).toBe("1.50 M docs/s");
+    expect(formatValue(6_279_562, "bytes")).toBe("6.28 MB");
+  });
+});
