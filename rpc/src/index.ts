@@ -1,0 +1,5 @@
+export * from "./protocol";
+export * from "./frame";
+export * from "./server-session";
+export * from "./client-session";
+export * from "./auth";
