@@ -1,0 +1,118 @@
+/**
+ * Reads column values of one Lance data file: picks the pages overlapping a row range, fetches
+ * only their buffers (adjacent buffers in one request), decodes by the page's encoding type and
+ * keeps a few decoded pages for repeated `take` calls.
+ */
+import { check, unsupported } from "./errors";
+import { type LanceFileMeta, type PageMeta } from "./file";
+import { decodePage20 } from "./codec/page20";
+import { decodePage21, type DecodedPage } from "./codec/page21";
+import { concatRaw, type Raw } from "./codec/raw";
+import { toColumn, zeroRaw, type Column } from "./column";
+import type { LanceType } from "./schema";
+
+/** Decoded pages kept per file (pages are up to ~8 MiB encoded; keep the cache small). */
+const PAGE_CACHE_SIZE = 8;
+/** Gap up to which neighbouring buffers are fetched in one request. */
+const COALESCE_GAP = 4096;
+
+/** Slices rows [start, end) out of a raw. */
+export function sliceRaw(raw: Raw, start: number, end: number): Raw {
+  if (start === 0 && end === raw.count) return raw;
+  if (raw.kind === "variable") return { kind: "variable", offsets: raw.offsets.subarray(start, end + 1), bytes: raw.bytes, count: end - start };
+  if (raw.bits % 8 === 0) return { kind: "fixed", bits: raw.bits, bytes: raw.bytes.subarray((start * raw.bits) / 8, (end * raw.bits) / 8), count: end - start };
+  const bytes = new Uint8Array(Math.ceil(((end - start) * raw.bits) / 8));
+  for (let i = 0; i < (end - start) * raw.bits; i++) {
+    const p = start * raw.bits + i;
+    if ((raw.bytes[p >> 3]! >> (p & 7)) & 1) bytes[i >> 3]! |= 1 << (i & 7);
+  }
+  return { kind: "fixed", bits: raw.bits, bytes, count: end - start };
+}
+
+/** A v2 data or index file opened for column reads. */
+export class LanceFileReader {
+  private readonly cache = new Map<string, Promise<DecodedPage>>();
+
+  constructor(readonly meta: LanceFileMeta) {}
+
+  /** Rows in the file. */
+  get numRows(): number {
+    return this.meta.numRows;
+  }
+
+  private async fetchBuffers(page: PageMeta): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = new Array(page.buffers.length);
+    const order = page.buffers.map((b, i) => ({ ...b, i })).sort((a, b) => a.offset - b.offset);
+    for (let k = 0; k < order.length; ) {
+      let j = k;
+      let end = order[k]!.offset + order[k]!.size;
+      while (j + 1 < order.length && order[j + 1]!.offset <= end + COALESCE_GAP) end = Math.max(end, order[++j]!.offset + order[j]!.size);
+      const start = order[k]!.offset;
+      const bytes = end > start ? await this.meta.reader.read(start, end - start) : new Uint8Array(0);
+      for (let m = k; m <= j; m++) out[order[m]!.i] = bytes.subarray(order[m]!.offset - start, order[m]!.offset - start + order[m]!.size);
+      k = j + 1;
+    }
+    return out;
+  }
+
+  private decodePage(columnIndex: number, pageIndex: number, type: LanceType): Promise<DecodedPage> {
+    const key = `${columnIndex}:${pageIndex}`;
+    let hit = this.cache.get(key);
+    if (hit) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    const page = this.meta.columns[columnIndex]!.pages[pageIndex]!;
+    hit = this.fetchBuffers(page).then((buffers) => {
+      const enc = page.encoding;
+      check(enc !== null, "page has no encoding");
+      if (enc.typeUrl === "/lance.encodings21.PageLayout") return decodePage21(enc.value, buffers, page.length, () => zeroRaw(type, page.length));
+      if (enc.typeUrl === "/lance.encodings.ArrayEncoding") {
+        const decoded = decodePage20(enc.value, buffers, page.length);
+        return decoded.raw.kind === "fixed" && decoded.raw.bits === 0 ? { ...decoded, raw: zeroRaw(type, page.length) } : decoded;
+      }
+      throw unsupported(`page encoding ${enc.typeUrl}`);
+    });
+    hit.catch(() => this.cache.delete(key));
+    this.cache.set(key, hit);
+    if (this.cache.size > PAGE_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    return hit;
+  }
+
+  /** Reads rows [from, to) of column `columnIndex`, typed as `type`. */
+  async readRange(columnIndex: number, type: LanceType, from: number, to: number): Promise<Column> {
+    const column = this.meta.columns[columnIndex];
+    check(column !== undefined, `column ${columnIndex} does not exist in ${this.meta.reader.key}`);
+    check(from >= 0 && to <= this.meta.numRows && from <= to, "row range outside the file");
+    const raws: Raw[] = [];
+    const validities: (Uint8Array | null)[] = [];
+    let pageStart = 0;
+    for (let p = 0; p < column.pages.length && pageStart < to; p++) {
+      const page = column.pages[p]!;
+      const pageEnd = pageStart + page.length;
+      if (pageEnd > from && page.length > 0) {
+        const decoded = await this.decodePage(columnIndex, p, type);
+        check(decoded.raw.count === page.length, "page decoded to the wrong row count");
+        const a = Math.max(from, pageStart) - pageStart;
+        const b = Math.min(to, pageEnd) - pageStart;
+        raws.push(sliceRaw(decoded.raw, a, b));
+        validities.push(decoded.validity ? decoded.validity.subarray(a, b) : null);
+      }
+      pageStart = pageEnd;
+    }
+    const raw = raws.length === 0 ? zeroRaw(type, 0) : concatRaw(raws);
+    check(raw.count === to - from, "pages do not cover the requested rows");
+    let validity: Uint8Array | null = null;
+    if (validities.some((v) => v !== null)) {
+      validity = new Uint8Array(raw.count).fill(1);
+      let at = 0;
+      raws.forEach((r, i) => {
+        const v = validities[i];
+        if (v) validity!.set(v, at);
+        at += r.count;
+      });
+    }
+    return toColumn(type, raw, validity);
+  }
+}
