@@ -1,0 +1,123 @@
+/**
+ * String streams (docs/format.md, "String stream"): plain (lengths + concatenated WTF-8 bytes) or
+ * dictionary (distinct strings in first-seen order + codes), chosen by an estimate from UTF-16
+ * lengths and the distinct count, without trial-encoding both. Dictionary codes are an int stream,
+ * so any number of distinct values works (codes up to 2^32 - 1 bit-pack, wider fall back to plain).
+ */
+import { ByteReader, ByteWriter, corrupt } from "./bytes";
+import { StringEncoding } from "./ids";
+import { readIntStream, writeIntStream } from "./int";
+import { isAscii, readUtf8, writeUtf8 } from "./utf8";
+
+const asciiDecoder = new TextDecoder("utf-8");
+
+function writePlainBody(w: ByteWriter, values: readonly string[], start: number, count: number): void {
+  const bytes = new ByteWriter(count * 8 + 16);
+  const lengths = new Float64Array(count);
+  for (let i = 0; i < count; i++) lengths[i] = writeUtf8(bytes, values[start + i]!);
+  writeIntStream(w, lengths, 0, count, 1);
+  w.varint(bytes.length);
+  w.bytes(bytes.subarray());
+}
+
+function readPlainBody(r: ByteReader, count: number, out: string[], outPos: number): void {
+  const lengths = new Float64Array(count);
+  readIntStream(r, count, lengths, 0, 1);
+  const total = r.count(r.remaining, "string bytes length");
+  const start = r.pos;
+  const bytes = r.take(total, "string bytes");
+  let sum = 0;
+  for (let i = 0; i < count; i++) {
+    const len = lengths[i]!;
+    if (!(len >= 0 && Number.isInteger(len))) corrupt(`string length ${len} is not a byte count`);
+    sum += len;
+  }
+  if (sum !== total) corrupt(`string lengths add up to ${sum}, not the ${total} bytes stored`);
+  const all = r.bytes;
+  if (isAscii(all, start, start + total)) {
+    // One native decode and cheap slices beat a decoder call per string; ASCII bytes are UTF-16 units 1:1.
+    const text = asciiDecoder.decode(bytes);
+    let pos = 0;
+    for (let i = 0; i < count; i++) {
+      const len = lengths[i]!;
+      out[outPos + i] = text.slice(pos, pos + len);
+      pos += len;
+    }
+    return;
+  }
+  let pos = start;
+  for (let i = 0; i < count; i++) {
+    const len = lengths[i]!;
+    out[outPos + i] = readUtf8(all, pos, pos + len);
+    pos += len;
+  }
+}
+
+/** Distinct strings with their codes, or null once a dictionary cannot pay (over half distinct). */
+function distinctStrings(values: readonly string[], start: number, count: number): Map<string, number> | null {
+  const distinct = new Map<string, number>();
+  const limit = Math.max(1, count >>> 1);
+  for (let i = 0; i < count; i++) {
+    const s = values[start + i]!;
+    if (!distinct.has(s)) {
+      distinct.set(s, distinct.size);
+      if (distinct.size > limit) return null;
+    }
+  }
+  return distinct;
+}
+
+/** Appends a string stream for `values[start, start+count)` and returns the encoding id chosen. */
+export function writeStringStream(w: ByteWriter, values: readonly string[], start: number, count: number): StringEncoding {
+  const distinct = count >= 2 ? distinctStrings(values, start, count) : null;
+  if (distinct) {
+    let allChars = 0;
+    for (let i = 0; i < count; i++) allChars += values[start + i]!.length;
+    let distinctChars = 0;
+    for (const s of distinct.keys()) distinctChars += s.length;
+    const codeBytes = Math.max(1, Math.ceil(Math.log2(distinct.size + 1))) / 8;
+    const plainEstimate = allChars + count;
+    const dictEstimate = distinctChars + distinct.size + count * codeBytes;
+    if (dictEstimate < plainEstimate) {
+      w.u8(StringEncoding.Dictionary);
+      w.varint(count);
+      w.varint(distinct.size);
+      writePlainBody(w, [...distinct.keys()], 0, distinct.size);
+      const codes = new Float64Array(count);
+      for (let i = 0; i < count; i++) codes[i] = distinct.get(values[start + i]!)!;
+      writeIntStream(w, codes, 0, count, 1);
+      return StringEncoding.Dictionary;
+    }
+  }
+  w.u8(StringEncoding.Plain);
+  w.varint(count);
+  writePlainBody(w, values, start, count);
+  return StringEncoding.Plain;
+}
+
+/** Reads a string stream of exactly `count` values into `out[outPos..]`; returns its encoding id. */
+export function readStringStream(r: ByteReader, count: number, out: string[], outPos: number): StringEncoding {
+  const id = r.u8("string encoding id");
+  const stated = r.varint("string stream count");
+  if (stated !== count) corrupt(`string stream holds ${stated} values where ${count} were expected`);
+  switch (id) {
+    case StringEncoding.Plain:
+      readPlainBody(r, count, out, outPos);
+      return StringEncoding.Plain;
+    case StringEncoding.Dictionary: {
+      const size = r.count(count, "string dictionary size");
+      const dict: string[] = new Array<string>(size);
+      readPlainBody(r, size, dict, 0);
+      const codes = new Float64Array(count);
+      readIntStream(r, count, codes, 0, 1);
+      for (let i = 0; i < count; i++) {
+        const code = codes[i]!;
+        if (!(code >= 0 && code < size && Number.isInteger(code))) corrupt(`dictionary code ${code} is outside the ${size}-entry dictionary`);
+        out[outPos + i] = dict[code]!;
+      }
+      return StringEncoding.Dictionary;
+    }
+    default:
+      return corrupt(`unknown string encoding id ${id}`);
+  }
+}
