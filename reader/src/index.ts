@@ -11,3 +11,4 @@ export * from "./top-k";
 export * from "./tagged-store";
 export * from "./expr-label";
 export * from "./execute";
+export * from "./zone-map";
