@@ -3,3 +3,4 @@ export * from "./checksum";
 export * from "./object-store";
 export * from "./column";
 export * from "./json";
+export * from "./memory-object-store"
