@@ -4,3 +4,5 @@ export * from "./object-store";
 export * from "./column";
 export * from "./json";
 export * from "./memory-object-store"
+export * from "./memory-object-store";
+export * from "./object-store-rules";
