@@ -13,10 +13,10 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildDataset } from "./dataset";
-import { describeMachine } from "./harness/machine";
+import { describeMachine, loadAverageNow } from "./harness/machine";
 import { completeFigure, registeredSuites, type SuiteContext } from "./harness/registry";
 import { renderMarkdown, summarize, type RunResult, type SectionResult } from "./harness/report";
-import { measure } from "./harness/timing";
+import { measure, measureSideBySide } from "./harness/timing";
 import "./suites/core";
 
 const DEFAULT_DOCS = 100_000;
@@ -33,6 +33,7 @@ function log(message: string): void {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const loadAtStart = loadAverageNow();
   const count = Number(option("docs") ?? DEFAULT_DOCS);
   const seed = Number(option("seed") ?? DEFAULT_SEED);
   const only = option("only");
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     const context: SuiteContext = {
       dataset,
       measure,
+      measureSideBySide,
       record: (input) => {
         const figure = completeFigure(suite.id, input);
         section.figures.push(figure);
@@ -72,7 +74,7 @@ async function main(): Promise<void> {
     generatedAt: new Date().toISOString(),
     command: "pnpm bench",
     durationSeconds: (performance.now() - started) / 1000,
-    machine: describeMachine(),
+    machine: describeMachine(loadAtStart),
     dataset: {
       count, seed, ndjsonBytes: dataset.ndjsonBytes.length, avgDocBytes: dataset.ndjsonBytes.length / count,
       generator: "generateEvents() in test-utils/src/events.ts",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { completeFigure, perSecond } from "../src/harness/registry";
 import { formatValue, summarize, type SectionResult } from "../src/harness/report";
-import { measure, quantile } from "../src/harness/timing";
+import { measure, measureSideBySide, quantile } from "../src/harness/timing";
 
 describe("timing", () => {
   it("takes quantiles by nearest rank", () => {
@@ -70,5 +70,16 @@ describe("figures and summary", () => {
     expect(formatValue(312.4e6, "values/s")).toBe("312 M values/s");
     expect(formatValue(1.5e6, "docs/s")).toBe("1.50 M docs/s");
     expect(formatValue(6_279_562, "bytes")).toBe("6.28 MB");
+  });
+});
+
+describe("side-by-side timing", () => {
+  it("alternates operations and times each as often", async () => {
+    const order: string[] = [];
+    const timings = await measureSideBySide([() => order.push("a"), () => order.push("b")], {
+      warmupRuns: 1, minRuns: 3, maxRuns: 3, minTimeMs: 0,
+    });
+    expect(order).toEqual(["a", "b", "a", "b", "a", "b", "a", "b"]);
+    expect(timings.map((t) => t.runs)).toEqual([3, 3]);
   });
 });

@@ -11,6 +11,8 @@ export interface MachineInfo {
   v8: string;
   os: string;
   arch: string;
+  /** 1-minute load average when the run started and when it ended (other work on the shared cores). */
+  loadAverage: { start: number; end: number };
 }
 
 function cpuModelFromProc(): string | undefined {
@@ -24,8 +26,13 @@ function cpuModelFromProc(): string | undefined {
   }
 }
 
-/** Collects {@link MachineInfo} for the current process. */
-export function describeMachine(): MachineInfo {
+/** The 1-minute load average now (0 where the OS does not report one). */
+export function loadAverageNow(): number {
+  return Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
+}
+
+/** Collects {@link MachineInfo} for the current process; `loadAtStart` from {@link loadAverageNow}. */
+export function describeMachine(loadAtStart: number): MachineInfo {
   return {
     cpuModel: cpuModelFromProc() ?? os.cpus()[0]?.model ?? "unknown",
     logicalCores: os.cpus().length,
@@ -34,5 +41,6 @@ export function describeMachine(): MachineInfo {
     v8: process.versions.v8,
     os: `${os.type()} ${os.release()}`,
     arch: process.arch,
+    loadAverage: { start: loadAtStart, end: loadAverageNow() },
   };
 }

@@ -58,6 +58,8 @@ export interface SuiteContext {
   readonly dataset: Dataset;
   /** Times an operation; see {@link MeasureOptions}. */
   measure(operation: () => unknown, options?: MeasureOptions): Promise<Timing>;
+  /** Times operations alternately, run by run, for a fair ratio on shared cores; one timing per operation. */
+  measureSideBySide(operations: readonly (() => unknown)[], options?: MeasureOptions): Promise<Timing[]>;
   /** Records a figure and returns it with its ratio and target verdict filled in. */
   record(figure: FigureInput): Figure;
   /** Records a figure that this run could not measure. */

@@ -186,6 +186,8 @@ export function renderMarkdown(run: RunResult): string {
     `- CPU: ${m.cpuModel}, ${m.logicalCores} logical cores (shared VM; nothing pinned, every timing is single-threaded JS`,
     "  unless stated), so the median of many runs is reported and the p99 shows interference.",
     `- RAM: ${m.ramGiB} GiB; OS: ${m.os} (${m.arch}); Node ${m.node} (V8 ${m.v8}).`,
+    `- 1-minute load average: ${m.loadAverage.start} at the start of the run, ${m.loadAverage.end} at the end ` +
+      `(above ${m.logicalCores} means other processes competed for the cores and absolute figures are pessimistic).`,
     "",
     "## How to reproduce",
     "",

@@ -66,3 +66,37 @@ function keep(value: unknown): void {
   kept = value;
   if (kept === keep) console.log("unreachable");
 }
+
+/**
+ * Times several operations by alternating them run by run (A, B, A, B, ...), so a neighbour that
+ * slows the shared cores for a while slows all of them alike and their ratio stays fair. Stops when
+ * every operation has at least `minRuns` runs and `minTimeMs` has passed per operation, or at `maxRuns`.
+ */
+export async function measureSideBySide(operations: readonly (() => unknown)[], options: MeasureOptions = {}): Promise<Timing[]> {
+  const { warmupRuns = 2, minTimeMs = 1000, minRuns = 5, maxRuns = 10_000 } = options;
+  let sink: unknown;
+  for (const operation of operations) {
+    for (let i = 0; i < warmupRuns; i++) {
+      sink = operation();
+      if (sink instanceof Promise) sink = await sink;
+    }
+  }
+  const samples: number[][] = operations.map(() => []);
+  const budgetMs = minTimeMs * operations.length;
+  const started = nowMs();
+  let rounds = 0;
+  while (rounds < maxRuns && (rounds < minRuns || nowMs() - started < budgetMs)) {
+    for (let k = 0; k < operations.length; k++) {
+      const t0 = nowMs();
+      sink = operations[k]!();
+      if (sink instanceof Promise) sink = await sink;
+      samples[k]!.push(nowMs() - t0);
+    }
+    rounds++;
+  }
+  keep(sink);
+  return samples.map((runs) => {
+    runs.sort((a, b) => a - b);
+    return { medianMs: quantile(runs, 0.5), p99Ms: quantile(runs, 0.99), minMs: runs[0]!, runs: runs.length };
+  });
+}
