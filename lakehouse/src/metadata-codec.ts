@@ -242,7 +242,21 @@ export function serializeSnapshot(snapshot: Snapshot): string {
     summary: snapshot.summary,
     path: snapshot.path,
     lastLsn: snapshot.lastLsn,
-    dataFiles: snapshot.dataFiles,
-    deleteFiles: snapshot.deleteFiles,
+    dataFiles: snapshot.dataFiles.map(orderDataFile),
+    deleteFiles: snapshot.deleteFiles.map(orderDeleteFile),
   });
+}
+
+/** The spec's field order, whatever order the caller built the object in (stable bytes). */
+function orderDataFile(f: DataFile): DataFile {
+  const { path, rowCount, byteSize, partition, columnStats, lsnRange, addedSnapshotId } = f;
+  return lsnRange === undefined
+    ? { path, rowCount, byteSize, partition, columnStats, addedSnapshotId }
+    : { path, rowCount, byteSize, partition, columnStats, lsnRange, addedSnapshotId };
+}
+
+function orderDeleteFile(f: DeleteFile): DeleteFile {
+  if (f.kind === "position") return { kind: f.kind, path: f.path, dataFile: f.dataFile, rowCount: f.rowCount, byteSize: f.byteSize, addedSnapshotId: f.addedSnapshotId };
+  const { kind, path, rowCount, byteSize, lsnRange, addedSnapshotId } = f;
+  return lsnRange === undefined ? { kind, path, rowCount, byteSize, addedSnapshotId } : { kind, path, rowCount, byteSize, lsnRange, addedSnapshotId };
 }
