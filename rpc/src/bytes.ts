@@ -107,6 +107,11 @@ export class FrameReader {
     if (this.end - this.offset < count) corruptFrame(`payload truncated while reading ${field}`, { offset: this.offset });
   }
 
+  u8(field: string): number {
+    this.need(1, field);
+    return this.bytes[this.offset++]!;
+  }
+
   u16(field: string): number {
     this.need(2, field);
     const value = this.view.getUint16(this.offset, true);
@@ -142,6 +147,14 @@ export class FrameReader {
     } catch (cause) {
       return corruptFrame(`${field} is not valid UTF-8`, { cause: String(cause) });
     }
+  }
+
+  /** The next `count` bytes (a view). */
+  take(count: number, field: string): Uint8Array {
+    this.need(count, field);
+    const slice = this.bytes.subarray(this.offset, this.offset + count);
+    this.offset += count;
+    return slice;
   }
 
   /** The rest of the payload (a view). */

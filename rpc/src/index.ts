@@ -3,3 +3,4 @@ export * from "./frame";
 export * from "./server-session";
 export * from "./client-session";
 export * from "./auth";
+export * from "./batch";

@@ -1,0 +1,102 @@
+import { EvoDBError } from "@evodb/core";
+import { encodeBatchFrame } from "./batch";
+import { ClientSession } from "./client-session";
+import type { HelloFrame } from "./frame";
+import type { EdgeStore } from "./edge-store";
+import { CloseCode, FRAME_HEADER_BYTES, FRAME_TRAILER_BYTES, MAX_BATCH_ENTRIES } from "./protocol";
+
+/** Target size of one batch: big enough to amortise a round trip, small beside the 4 MiB frame cap. */
+const TARGET_BATCH_BYTES = 512 * 1024;
+/** Give up on a connection that makes no progress for this long (the alarm retries). */
+const STALL_TIMEOUT_MS = 15_000;
+
+/**
+ * Sends the edge object's unacknowledged WAL entries to the writer over one WebSocket, then closes
+ * it. Why connect on demand: an *outgoing* WebSocket keeps its Durable Object in memory (only
+ * sockets the object accepted can hibernate), so a permanently open connection would bill every
+ * idle tenant for wall time. The pump therefore opens a socket only when the WAL has entries,
+ * drains the WAL (including entries written while it runs), and closes the socket when every entry
+ * is acknowledged. The alarm that runs it retries with backoff when anything fails.
+ */
+export class CdcPump {
+  constructor(
+    private readonly store: EdgeStore,
+    private readonly connect: () => Promise<WebSocket>,
+    private readonly hello: () => Promise<HelloFrame>,
+  ) {}
+
+  /** Drains the WAL; resolves when every entry is acknowledged, rejects on any failure. */
+  async drain(): Promise<void> {
+    if (this.store.pendingCount() === 0) return;
+    const hello = await this.hello();
+    const ws = await this.connect();
+    ws.accept();
+    const session = new ClientSession({ ...hello, lastAckedLsn: this.store.ackedLsn() });
+    try {
+      await this.run(ws, session);
+      ws.close(CloseCode.Normal, "drained");
+    } catch (error) {
+      try {
+        ws.close(CloseCode.Normal, "retrying later");
+      } catch {
+        // The socket is already closed; the error below says why.
+      }
+      throw error;
+    }
+  }
+
+  private run(ws: WebSocket, session: ClientSession): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const finish = (error?: EvoDBError): void => {
+        clearTimeout(timer);
+        if (error) reject(error);
+        else resolve();
+      };
+      const armStallTimer = (): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => finish(new EvoDBError("TIMEOUT", `the CDC writer made no progress for ${STALL_TIMEOUT_MS} ms`)), STALL_TIMEOUT_MS);
+      };
+      const sendMore = (): void => {
+        const maxBytes = Math.min(TARGET_BATCH_BYTES, session.maxFrameBytes - FRAME_HEADER_BYTES - FRAME_TRAILER_BYTES - 64);
+        while (session.canSend()) {
+          const entries = this.store.entriesAfter(session.sentThrough, MAX_BATCH_ENTRIES, maxBytes);
+          if (entries.length === 0) break;
+          ws.send(encodeBatchFrame(entries));
+          session.sent(entries[0]!.lsn, entries[entries.length - 1]!.lsn);
+        }
+        // Entries written while we waited for ACKs were picked up above; stop only when none are left.
+        if (session.idle && this.store.entriesAfter(session.sentThrough, 1, Number.MAX_SAFE_INTEGER).length === 0) finish();
+      };
+      ws.addEventListener("message", (event: MessageEvent) => {
+        armStallTimer();
+        const action = session.receive(event.data as ArrayBuffer | string);
+        switch (action.kind) {
+          case "open":
+            this.store.acknowledge(action.resumeAfter);
+            sendMore();
+            break;
+          case "acked":
+            this.store.acknowledge(action.ackedLsn);
+            sendMore();
+            break;
+          case "reply":
+            ws.send(action.reply);
+            break;
+          case "close":
+            if (action.reply) ws.send(action.reply);
+            finish(new EvoDBError(action.code === CloseCode.Unauthorized ? "UNAUTHORIZED" : "CORRUPT_FRAME", `CDC writer closed the session (${action.code}): ${action.reason}`, { details: { closeCode: action.code } }));
+            break;
+          case "none":
+            break;
+        }
+      });
+      ws.addEventListener("close", (event: CloseEvent) => {
+        finish(new EvoDBError(event.code === CloseCode.Unauthorized ? "UNAUTHORIZED" : "STORAGE_ERROR", `CDC socket closed by the writer (${event.code} ${event.reason}) before every entry was acknowledged`, { details: { closeCode: event.code } }));
+      });
+      ws.addEventListener("error", () => finish(new EvoDBError("STORAGE_ERROR", "CDC socket error; will retry")));
+      armStallTimer();
+      ws.send(session.helloFrame());
+    });
+  }
+}

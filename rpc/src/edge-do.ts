@@ -1,0 +1,190 @@
+import { DurableObject } from "cloudflare:workers";
+import { EvoDBError, isEvoDBError, parseJson, stringifyJson, type JsonValue } from "@evodb/core";
+import { signCdcToken } from "./auth";
+import { CdcPump } from "./cdc-pump";
+import { EdgeStore, type WriteResult } from "./edge-store";
+import { isValidTenant, type HelloFrame } from "./frame";
+
+/** Environment the edge object reads. */
+export interface CdcEdgeEnv {
+  /** Shared secret that signs HELLO tokens; the same value as the writer's. */
+  EVODB_CDC_SECRET?: string;
+  /** The writer Durable Object namespace (a class derived from `CdcWriter`). */
+  EVODB_WRITER?: DurableObjectNamespace;
+}
+
+const MAX_RETRY_BACKOFF_MS = 60_000;
+
+/** Maps an EvoDBError code to an HTTP status for the document API. */
+function statusFor(error: EvoDBError): number {
+  switch (error.code) {
+    case "INVALID_ARGUMENT":
+    case "INVALID_NAME":
+      return 400;
+    case "NOT_FOUND":
+      return 404;
+    case "LIMIT_EXCEEDED":
+      return 413;
+    case "FORBIDDEN":
+      return 403;
+    default:
+      return 500;
+  }
+}
+
+/** The primary key of a posted document: its `id` member, a string or an integer. */
+function documentKey(doc: JsonValue): string {
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
+    throw new EvoDBError("INVALID_ARGUMENT", "each document must be a JSON object with an \"id\" member");
+  }
+  const id = (doc as Record<string, JsonValue>)["id"];
+  if (typeof id === "string") return id;
+  if ((typeof id === "number" && Number.isInteger(id)) || typeof id === "bigint") return String(id);
+  throw new EvoDBError("INVALID_ARGUMENT", "each document needs an \"id\" member that is a string or an integer");
+}
+
+/**
+ * The per-tenant edge Durable Object: a document store whose every write appends a WAL entry in
+ * the same SQLite transaction, plus the CDC pump that ships the WAL to the writer. Create one per
+ * tenant with `namespace.idFromName(tenant)`: the name is the tenant.
+ *
+ * The pump runs from the alarm. A write arms the alarm for "now"; the alarm opens a WebSocket to
+ * the writer, sends every unacknowledged entry, trims the WAL as ACKs arrive, and closes the
+ * socket once all is acknowledged (outgoing sockets cannot hibernate, see cdc-pump.ts). On failure
+ * it re-arms itself with exponential backoff, and the next run resumes after the last ACK.
+ */
+export class CdcEdge<Env extends CdcEdgeEnv = CdcEdgeEnv> extends DurableObject<Env> {
+  /** Documents, WAL and CDC position. */
+  protected readonly store: EdgeStore;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new EdgeStore(ctx.storage);
+    // After a restart the WAL may hold entries whose alarm was lost with the old instance.
+    void ctx.blockConcurrencyWhile(async () => {
+      if (this.store.pendingCount() > 0 && (await ctx.storage.getAlarm()) === null) await ctx.storage.setAlarm(Date.now());
+    });
+  }
+
+  /** The tenant this object holds: the name it was created with (`idFromName(tenant)`). */
+  protected tenant(): string {
+    const name = this.ctx.id.name;
+    if (name === undefined || !isValidTenant(name)) {
+      throw new EvoDBError("INVALID_NAME", `edge objects must be created with idFromName(tenant), tenant matching [A-Za-z0-9_-]{1,128}; got ${String(name)}`);
+    }
+    return name;
+  }
+
+  /** The writer this tenant sends to. Override to shard tenants over several writers. */
+  protected writerStub(): DurableObjectStub {
+    const namespace = this.env.EVODB_WRITER;
+    if (namespace === undefined) throw new EvoDBError("INVALID_ARGUMENT", "bind the writer Durable Object as EVODB_WRITER to enable CDC");
+    return namespace.get(namespace.idFromName("evodb-writer"));
+  }
+
+  private async hello(): Promise<HelloFrame> {
+    const secret = this.env.EVODB_CDC_SECRET ?? "";
+    const tenant = this.tenant();
+    const sourceId = this.ctx.id.toString();
+    return { type: "hello", lastAckedLsn: this.store.ackedLsn(), sourceId, tenant, credentials: await signCdcToken(secret, tenant, sourceId) };
+  }
+
+  private async openWriterSocket(): Promise<WebSocket> {
+    const response = await this.writerStub().fetch("https://evodb-writer/cdc", { headers: { Upgrade: "websocket" } });
+    if (response.webSocket === null) {
+      throw new EvoDBError("STORAGE_ERROR", `the CDC writer refused the WebSocket upgrade (HTTP ${response.status})`);
+    }
+    return response.webSocket;
+  }
+
+  private write(table: string, writes: { key: string; doc: string | null }[]): WriteResult[] {
+    this.tenant();
+    const results = this.store.write(table, writes, Date.now());
+    // Arm the pump; the storage call is ordered with the write above by the output gate.
+    if (results.some((result) => result.lsn !== null)) void this.ctx.storage.setAlarm(Date.now());
+    return results;
+  }
+
+  /** Inserts or replaces one document (typed DO RPC). */
+  async put(table: string, key: string, doc: JsonValue): Promise<WriteResult> {
+    return this.write(table, [{ key, doc: stringifyJson(doc) }])[0]!;
+  }
+
+  /** Inserts or replaces several documents in one transaction. */
+  async putMany(table: string, docs: { key: string; doc: JsonValue }[]): Promise<WriteResult[]> {
+    return this.write(table, docs.map(({ key, doc }) => ({ key, doc: stringifyJson(doc) })));
+  }
+
+  /** Deletes a document; `lsn` is `null` when it did not exist. */
+  async delete(table: string, key: string): Promise<WriteResult> {
+    return this.write(table, [{ key, doc: null }])[0]!;
+  }
+
+  /** One document, or `null`. */
+  async get(table: string, key: string): Promise<JsonValue | null> {
+    const text = this.store.get(table, key);
+    return text === null ? null : parseJson(text);
+  }
+
+  /** Documents in key order after `after` (at most `limit`, up to 1000). */
+  async list(table: string, options: { after?: string; limit?: number } = {}): Promise<{ key: string; doc: JsonValue }[]> {
+    return this.store.list(table, options.after ?? null, options.limit ?? 100).map(({ key, doc }) => ({ key, doc: parseJson(doc) }));
+  }
+
+  /** CDC position: newest LSN, highest acknowledged LSN, WAL entries waiting. */
+  async cdcStatus(): Promise<{ lastLsn: number; ackedLsn: number; pending: number; failures: number }> {
+    return { lastLsn: this.store.lastLsn(), ackedLsn: this.store.ackedLsn(), pending: this.store.pendingCount(), failures: this.store.failures() };
+  }
+
+  /**
+   * HTTP document API (paths relative to the object):
+   * `POST /tables/:table/docs` (a JSON object or an array of objects, keyed by `id`),
+   * `GET /tables/:table/docs/:key`, `DELETE /tables/:table/docs/:key`,
+   * `GET /tables/:table/docs?after=&limit=`.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const match = /^\/tables\/([^/]+)\/docs(?:\/([^/]+))?$/.exec(url.pathname);
+    try {
+      if (match === null) throw new EvoDBError("NOT_FOUND", `no route ${request.method} ${url.pathname}; use /tables/:table/docs[/:key]`);
+      const table = decodeURIComponent(match[1]!);
+      const key = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
+      if (request.method === "POST" && key === undefined) {
+        const body = parseJson(await request.text());
+        const docs = Array.isArray(body) ? body : [body];
+        if (docs.length === 0) throw new EvoDBError("INVALID_ARGUMENT", "post at least one document");
+        const results = this.write(table, docs.map((doc) => ({ key: documentKey(doc), doc: stringifyJson(doc) })));
+        return Response.json(Array.isArray(body) ? results : results[0], { status: 201 });
+      }
+      if (request.method === "GET" && key !== undefined) {
+        const doc = this.store.get(table, key);
+        if (doc === null) throw new EvoDBError("NOT_FOUND", `no document "${key}" in table ${table}`);
+        return new Response(doc, { headers: { "content-type": "application/json" } });
+      }
+      if (request.method === "DELETE" && key !== undefined) return Response.json(this.write(table, [{ key, doc: null }])[0]);
+      if (request.method === "GET") {
+        const rows = this.store.list(table, url.searchParams.get("after"), Number(url.searchParams.get("limit") ?? 100) || 100);
+        return new Response(`[${rows.map((row) => `{"key":${JSON.stringify(row.key)},"doc":${row.doc}}`).join(",")}]`, { headers: { "content-type": "application/json" } });
+      }
+      throw new EvoDBError("NOT_FOUND", `method ${request.method} not allowed on ${url.pathname}`);
+    } catch (error) {
+      if (!isEvoDBError(error)) throw error;
+      return Response.json({ error: error.toJSON() }, { status: statusFor(error) });
+    }
+  }
+
+  /** Runs the CDC pump; on failure re-arms itself with exponential backoff (100 ms .. 60 s). */
+  override async alarm(): Promise<void> {
+    const pump = new CdcPump(this.store, () => this.openWriterSocket(), () => this.hello());
+    try {
+      await pump.drain();
+      this.store.setFailures(0);
+    } catch (error) {
+      const failures = this.store.failures() + 1;
+      this.store.setFailures(failures);
+      await this.ctx.storage.setAlarm(Date.now() + Math.min(MAX_RETRY_BACKOFF_MS, 100 * 2 ** Math.min(failures, 10)));
+      // Reported, not swallowed: the retry is armed above and the entries stay in the WAL.
+      console.error(`EvoDB CDC: attempt ${failures} failed, retrying:`, error instanceof Error ? error.message : error);
+    }
+  }
+}

@@ -1,0 +1,195 @@
+import { EvoDBError } from "@evodb/core";
+import { MAX_DOC_BYTES, MAX_KEY_BYTES, estimateEntryBytes, validateTableName, type CdcEntry } from "./batch";
+
+/**
+ * The edge Durable Object's SQLite: the tenant's documents, its write-ahead log of changes not yet
+ * acknowledged by the writer, and the CDC position. Every document write appends its WAL entry in
+ * the same `transactionSync`, so the WAL never misses a change and never holds one that did not
+ * happen. Tables are prefixed `evodb_` so a subclass can keep its own beside them.
+ */
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS evodb_docs (
+     table_name TEXT NOT NULL,
+     doc_key TEXT NOT NULL,
+     doc TEXT NOT NULL,
+     lsn INTEGER NOT NULL,
+     PRIMARY KEY (table_name, doc_key)
+   ) WITHOUT ROWID`,
+  `CREATE TABLE IF NOT EXISTS evodb_wal (
+     lsn INTEGER PRIMARY KEY,
+     table_name TEXT NOT NULL,
+     doc_key TEXT NOT NULL,
+     op TEXT NOT NULL,
+     doc TEXT,
+     time INTEGER NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS evodb_edge_state (
+     name TEXT PRIMARY KEY,
+     value INTEGER NOT NULL
+   )`,
+];
+
+/** A document write for {@link EdgeStore.write}: `doc` is JSON text, `null` deletes. */
+export interface DocumentWrite {
+  key: string;
+  doc: string | null;
+}
+
+/** What a write did. */
+export interface WriteResult {
+  key: string;
+  /** LSN of the WAL entry, or `null` when nothing changed (deleting a missing key). */
+  lsn: number | null;
+  op: CdcEntry["op"] | null;
+}
+
+const encoder = new TextEncoder();
+
+function checkTable(table: string): void {
+  if (!validateTableName(table)) throw new EvoDBError("INVALID_NAME", `table "${table}" is not a plain table name: use 1-64 characters of [A-Za-z0-9_.-], not starting with '.' or '-', without '..'`);
+}
+
+function checkKey(key: string): void {
+  const bytes = encoder.encode(key).length;
+  if (bytes === 0 || bytes > MAX_KEY_BYTES) throw new EvoDBError("INVALID_ARGUMENT", `document keys are 1..${MAX_KEY_BYTES} UTF-8 bytes, got ${bytes}`);
+}
+
+/** SQL access of the edge Durable Object. */
+export class EdgeStore {
+  private readonly sql: SqlStorage;
+
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.sql = storage.sql;
+    for (const statement of SCHEMA) this.sql.exec(statement);
+  }
+
+  private state(name: string): number {
+    const rows = this.sql.exec<{ value: number }>("SELECT value FROM evodb_edge_state WHERE name = ?", name).toArray();
+    return rows.length === 0 ? 0 : rows[0]!.value;
+  }
+
+  private setState(name: string, value: number): void {
+    this.sql.exec("INSERT INTO evodb_edge_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", name, value);
+  }
+
+  /**
+   * Applies document writes to one table and appends one WAL entry per change, all in one
+   * transaction: either every write and its entry is stored, or none.
+   */
+  write(table: string, writes: readonly DocumentWrite[], time: number): WriteResult[] {
+    checkTable(table);
+    for (const write of writes) {
+      checkKey(write.key);
+      if (write.doc !== null && write.doc.length > MAX_DOC_BYTES) {
+        throw new EvoDBError("LIMIT_EXCEEDED", `document "${write.key}" is over ${MAX_DOC_BYTES} bytes of JSON; Durable Object SQLite stores at most 2 MB per value`);
+      }
+    }
+    return this.storage.transactionSync(() => {
+      let lsn = this.state("last_lsn");
+      const results: WriteResult[] = [];
+      for (const write of writes) {
+        const exists = this.sql.exec("SELECT 1 FROM evodb_docs WHERE table_name = ? AND doc_key = ?", table, write.key).toArray().length > 0;
+        if (write.doc === null && !exists) {
+          results.push({ key: write.key, lsn: null, op: null });
+          continue;
+        }
+        lsn++;
+        const op: CdcEntry["op"] = write.doc === null ? "delete" : exists ? "update" : "insert";
+        if (write.doc === null) {
+          this.sql.exec("DELETE FROM evodb_docs WHERE table_name = ? AND doc_key = ?", table, write.key);
+        } else {
+          this.sql.exec(
+            "INSERT INTO evodb_docs (table_name, doc_key, doc, lsn) VALUES (?, ?, ?, ?) ON CONFLICT (table_name, doc_key) DO UPDATE SET doc = excluded.doc, lsn = excluded.lsn",
+            table, write.key, write.doc, lsn,
+          );
+        }
+        this.sql.exec("INSERT INTO evodb_wal (lsn, table_name, doc_key, op, doc, time) VALUES (?, ?, ?, ?, ?, ?)", lsn, table, write.key, op, write.doc, time);
+        results.push({ key: write.key, lsn, op });
+      }
+      this.setState("last_lsn", lsn);
+      return results;
+    });
+  }
+
+  /** A document's JSON text, or `null`. */
+  get(table: string, key: string): string | null {
+    checkTable(table);
+    const rows = this.sql.exec<{ doc: string }>("SELECT doc FROM evodb_docs WHERE table_name = ? AND doc_key = ?", table, key).toArray();
+    return rows.length === 0 ? null : rows[0]!.doc;
+  }
+
+  /** Documents of a table in key order, starting after `after`. */
+  list(table: string, after: string | null, limit: number): { key: string; doc: string }[] {
+    checkTable(table);
+    return this.sql
+      .exec<{ doc_key: string; doc: string }>(
+        "SELECT doc_key, doc FROM evodb_docs WHERE table_name = ? AND doc_key > ? ORDER BY doc_key LIMIT ?",
+        table, after ?? "", Math.max(1, Math.min(limit, 1000)),
+      )
+      .toArray()
+      .map((row) => ({ key: row.doc_key, doc: row.doc }));
+  }
+
+  /** Names of the tables that hold documents. */
+  tables(): string[] {
+    return this.sql.exec<{ table_name: string }>("SELECT DISTINCT table_name FROM evodb_docs ORDER BY table_name").toArray().map((row) => row.table_name);
+  }
+
+  /** LSN of the newest WAL entry ever written (0 when none). */
+  lastLsn(): number {
+    return this.state("last_lsn");
+  }
+
+  /** Highest LSN the writer acknowledged. */
+  ackedLsn(): number {
+    return this.state("acked_lsn");
+  }
+
+  /** Records an acknowledgement and trims the WAL up to it, in one transaction. */
+  acknowledge(lsn: number): void {
+    this.storage.transactionSync(() => {
+      if (lsn <= this.ackedLsn()) return;
+      this.setState("acked_lsn", lsn);
+      this.sql.exec("DELETE FROM evodb_wal WHERE lsn <= ?", lsn);
+    });
+  }
+
+  /** Number of WAL entries not yet acknowledged. */
+  pendingCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM evodb_wal").one().n;
+  }
+
+  /** Up to `maxEntries` WAL entries after `lsn` whose encoded size stays below `maxBytes` (at least one). */
+  entriesAfter(lsn: number, maxEntries: number, maxBytes: number): CdcEntry[] {
+    const entries: CdcEntry[] = [];
+    let bytes = 0;
+    for (const row of this.sql.exec<Record<string, SqlStorageValue>>(
+      "SELECT lsn, table_name, doc_key, op, doc, time FROM evodb_wal WHERE lsn > ? ORDER BY lsn LIMIT ?",
+      lsn, maxEntries,
+    )) {
+      const entry: CdcEntry = {
+        lsn: row["lsn"] as number,
+        table: row["table_name"] as string,
+        key: row["doc_key"] as string,
+        op: row["op"] as CdcEntry["op"],
+        doc: row["doc"] as string | null,
+        time: row["time"] as number,
+      };
+      bytes += estimateEntryBytes(entry);
+      if (entries.length > 0 && bytes > maxBytes) break;
+      entries.push(entry);
+    }
+    return entries;
+  }
+
+  /** Failed CDC attempts in a row (drives the retry backoff). */
+  failures(): number {
+    return this.state("cdc_failures");
+  }
+
+  /** Sets the failure counter. */
+  setFailures(count: number): void {
+    this.setState("cdc_failures", count);
+  }
+}

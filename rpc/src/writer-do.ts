@@ -1,0 +1,187 @@
+import { DurableObject } from "cloudflare:workers";
+import { EvoDBError, isEvoDBError } from "@evodb/core";
+import { verifyCdcToken } from "./auth";
+import { decodeBatchEntries, validateTableName } from "./batch";
+import { CloseCode, KEEPALIVE_REQUEST, KEEPALIVE_RESPONSE } from "./protocol";
+import { ServerSession, closeAction, closeCodeForError, type ServerAction, type ServerSessionState } from "./server-session";
+import { WriterStore, type BufferedEntry } from "./writer-store";
+import type { CdcEntry } from "./batch";
+
+/** Environment the writer reads. */
+export interface CdcWriterEnv {
+  /** Shared secret that signs HELLO tokens (docs/cdc-protocol.md §3.1.1); at least 16 characters. */
+  EVODB_CDC_SECRET?: string;
+  /** Milliseconds between a batch arriving and the flush alarm (default 1000). */
+  EVODB_FLUSH_DELAY_MS?: string;
+}
+
+/** What a flush function receives. */
+export interface CdcFlushInput {
+  /**
+   * Identifies this flush. A retry after a failure or a restart passes the same id with the same
+   * entries, so the function can make its commit idempotent (e.g. record the id in the snapshot).
+   */
+  flushId: number;
+  /** Buffered entries in arrival order; per source, LSNs increase. */
+  entries: BufferedEntry[];
+}
+
+/**
+ * Moves buffered entries to their final home (the lakehouse on R2, via `@evodb/writer`). It must
+ * be idempotent per `flushId`: the writer calls it again with the same input when a previous call
+ * threw or the object restarted before the entries were dropped.
+ */
+export type CdcFlushFunction = (input: CdcFlushInput) => Promise<void>;
+
+/** Entries handed to one flush call; bounds memory (a document is at most 2 MB in SQLite). */
+const MAX_ENTRIES_PER_FLUSH = 10_000;
+const MAX_FLUSH_BACKOFF_MS = 60_000;
+
+/**
+ * The writer Durable Object: the receiving end of the CDC protocol. Re-export it from your
+ * Worker and bind it as a SQLite-backed class (see rpc/README.md for the wrangler.jsonc snippet).
+ *
+ * - WebSockets use the hibernation API (`ctx.acceptWebSocket`); each socket's session state lives
+ *   in its attachment, so the object can be evicted between two batches.
+ * - The text keep-alive is answered by `setWebSocketAutoResponse`, so idle sockets never wake it.
+ * - A batch is stored in one SQLite transaction before its ACK is sent.
+ * - An alarm flushes the buffer through {@link flushFunction}; a flush in progress is recorded,
+ *   so a restart in the middle repeats the same flush (same id, same entries).
+ *
+ * Subclass it and override {@link flushFunction} to connect the buffer to storage.
+ */
+export class CdcWriter<Env extends CdcWriterEnv = CdcWriterEnv> extends DurableObject<Env> {
+  /** The durable buffer. */
+  protected readonly store: WriterStore;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new WriterStore(ctx.storage);
+    // Registered on every start: the pair is not persisted across restarts of the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(KEEPALIVE_REQUEST, KEEPALIVE_RESPONSE));
+    // Re-arm the flush alarm: if the object died between storing a batch and setting the alarm
+    // (or mid-flush), buffered entries would otherwise wait for the next batch.
+    void ctx.blockConcurrencyWhile(async () => {
+      if (this.store.pendingCount() > 0 && this.flushFunction() !== null && (await ctx.storage.getAlarm()) === null) {
+        await ctx.storage.setAlarm(Date.now() + this.flushDelayMs());
+      }
+    });
+  }
+
+  /**
+   * The function the alarm flushes buffered entries with; `null` (the default) keeps them
+   * buffered. Override in a subclass, e.g. with `@evodb/writer`'s lakehouse flusher.
+   */
+  protected flushFunction(): CdcFlushFunction | null {
+    return null;
+  }
+
+  /** Delay between a batch and its flush; batching several seconds of CDC makes fewer, larger blocks. */
+  protected flushDelayMs(): number {
+    const configured = Number(this.env.EVODB_FLUSH_DELAY_MS);
+    return Number.isFinite(configured) && configured >= 0 ? configured : 1000;
+  }
+
+  /** HTTP entry point: only the WebSocket upgrade of the CDC protocol. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("EvoDB CDC writer: connect with a WebSocket (docs/cdc-protocol.md)", { status: 426 });
+    }
+    const pair = new WebSocketPair();
+    const [client, server] = Object.values(pair) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment(new ServerSession<CdcEntry>(decodeBatchEntries).state);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: ArrayBuffer | string): Promise<void> {
+    const session = new ServerSession<CdcEntry>(decodeBatchEntries, ws.deserializeAttachment() as ServerSessionState);
+    const action = session.receive(message);
+    // Save the phase before any await, so a message that races the authentication sees it.
+    ws.serializeAttachment(session.state);
+    let next: ServerAction<CdcEntry>;
+    try {
+      next = await this.handle(session, action);
+    } catch (error) {
+      // A storage failure on a valid frame: tell the sender to retry later; nothing was acked.
+      next = closeAction(isEvoDBError(error) ? closeCodeForError(error) : CloseCode.InternalError, error instanceof Error ? error.message : String(error));
+    }
+    ws.serializeAttachment(session.state);
+    if (next.kind === "reply") ws.send(next.reply);
+    if (next.kind === "close") {
+      if (next.reply) ws.send(next.reply);
+      ws.close(next.code, next.reason);
+    }
+  }
+
+  private async handle(session: ServerSession<CdcEntry>, action: ServerAction<CdcEntry>): Promise<ServerAction<CdcEntry>> {
+    switch (action.kind) {
+      case "authenticate": {
+        const { hello } = action;
+        const secret = this.env.EVODB_CDC_SECRET;
+        if (secret === undefined || secret.length < 16) {
+          return session.reject(CloseCode.Unauthorized, "the writer has no EVODB_CDC_SECRET (>= 16 characters) configured; refusing every session");
+        }
+        if (!(await verifyCdcToken(secret, hello.credentials, hello.tenant, hello.sourceId))) {
+          return session.reject(CloseCode.Unauthorized, `credentials refused for tenant ${hello.tenant}; sign them with EVODB_CDC_SECRET`);
+        }
+        const durable = this.store.durableLsn(hello.sourceId, hello.tenant);
+        return { kind: "reply", reply: session.accept(durable) };
+      }
+      case "persist": {
+        for (const entry of action.entries) {
+          // Entries name plain tables; the tenant comes from the HELLO (spec §8).
+          if (!validateTableName(entry.table)) {
+            return session.reject(CloseCode.Forbidden, `table "${entry.table.slice(0, 80)}" is not a plain table name of tenant ${session.state.tenant}`);
+          }
+        }
+        this.store.persist(session.state.tenant, session.state.sourceId, action.entries, action.batch.lastLsn);
+        await this.armFlush();
+        return { kind: "reply", reply: session.acknowledge(action.batch.lastLsn) };
+      }
+      default:
+        return action;
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    // 1005/1006 are reserved and cannot be sent back (workerd throws), see TOOLCHAIN.md §7.
+    try {
+      ws.close(code === 1005 || code === 1006 ? CloseCode.Normal : code, reason);
+    } catch {
+      // Already closed by our side after an ERROR frame: nothing left to do.
+    }
+  }
+
+  private async armFlush(): Promise<void> {
+    if (this.flushFunction() === null) return;
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.flushDelayMs());
+  }
+
+  /**
+   * Flushes the buffer: resumes an unfinished flush first (same id, same entries), otherwise
+   * claims the oldest entries. On failure retries with exponential backoff.
+   */
+  override async alarm(): Promise<void> {
+    const flush = this.flushFunction();
+    if (flush === null) return;
+    const claim = this.store.currentFlush() ?? this.store.claimFlush(MAX_ENTRIES_PER_FLUSH);
+    if (claim === null) return;
+    try {
+      await flush({ flushId: claim.flushId, entries: this.store.claimedEntries(claim) });
+    } catch (error) {
+      const failures = this.store.recordFlushFailure();
+      await this.ctx.storage.setAlarm(Date.now() + Math.min(MAX_FLUSH_BACKOFF_MS, 500 * 2 ** Math.min(failures, 7)));
+      // Reported, not swallowed: the retry above is armed, and the runtime logs the failure.
+      console.error(new EvoDBError("STORAGE_ERROR", `CDC flush ${claim.flushId} failed (attempt ${failures}); retrying`, { cause: error }));
+      return;
+    }
+    this.store.completeFlush(claim);
+    if (this.store.pendingCount() > 0) await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /** Buffer status: entries waiting and each source's durable LSN (typed DO RPC). */
+  async status(): Promise<{ pending: number; flushing: number | null; sources: { sourceId: string; tenant: string; ackedLsn: number }[] }> {
+    return { pending: this.store.pendingCount(), flushing: this.store.currentFlush()?.flushId ?? null, sources: this.store.sources() };
+  }
+}

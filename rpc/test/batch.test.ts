@@ -1,0 +1,85 @@
+import { crc32c, isEvoDBError } from "@evodb/core";
+import { Random } from "@evodb/test-utils";
+import { describe, expect, it } from "vitest";
+import { decodeBatchEntries, encodeBatchFrame, validateTableName, type CdcEntry } from "../src/batch";
+import { decodeFrame, type BatchFrame } from "../src/frame";
+
+function randomEntries(random: Random, count: number): CdcEntry[] {
+  const entries: CdcEntry[] = [];
+  let lsn = random.int(0, 1000);
+  for (let i = 0; i < count; i++) {
+    lsn += random.int(1, 3);
+    const op = random.pick(["insert", "update", "delete"] as const);
+    entries.push({
+      lsn,
+      table: random.pick(["orders", "users", "t_1", "a.b-c"]),
+      key: random.chance(0.5) ? String(random.int(0, 1e9)) : `k-${random.int(0, 99)}-é😀`,
+      op,
+      doc: op === "delete" ? null : JSON.stringify({ id: i, v: random.next(), s: "x".repeat(random.int(0, 50)) }),
+      time: 1_764_000_000_000 + random.int(0, 1e6),
+    });
+  }
+  return entries;
+}
+
+const decode = (frame: Uint8Array): CdcEntry[] => decodeBatchEntries(decodeFrame(frame) as BatchFrame);
+
+describe("CDC batch entries (spec §3.3.1)", () => {
+  it("round-trips 500 seeded random batches", () => {
+    const random = new Random(7);
+    for (let i = 0; i < 500; i++) {
+      const entries = randomEntries(random, random.int(1, 50));
+      expect(decode(encodeBatchFrame(entries))).toEqual(entries);
+    }
+  });
+
+  it("edge cases: one entry, LSN 2^53 - 1, a 1 MB document, empty object, unicode keys", () => {
+    const big = JSON.stringify({ id: 1, s: "é".repeat(500_000) });
+    const entries: CdcEntry[] = [
+      { lsn: 1, table: "t", key: "😀", op: "insert", doc: "{}", time: 0 },
+      { lsn: 2, table: "t", key: "b", op: "update", doc: big, time: 1 },
+      { lsn: Number.MAX_SAFE_INTEGER, table: "t", key: "c", op: "delete", doc: null, time: Number.MAX_SAFE_INTEGER },
+    ];
+    expect(decode(encodeBatchFrame(entries))).toEqual(entries);
+    expect(decode(encodeBatchFrame([entries[0]!]))).toEqual([entries[0]]);
+  });
+
+  it("refuses to encode bad entries", () => {
+    const ok: CdcEntry = { lsn: 1, table: "t", key: "k", op: "insert", doc: "{}", time: 0 };
+    expect(() => encodeBatchFrame([])).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => encodeBatchFrame([ok, ok])).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => encodeBatchFrame([{ ...ok, table: "../x" }])).toThrow(expect.objectContaining({ code: "INVALID_NAME" }));
+    expect(() => encodeBatchFrame([{ ...ok, op: "delete" }])).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => encodeBatchFrame([{ ...ok, key: "" }])).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+  });
+
+  it("table names cannot leave the tenant's prefix", () => {
+    for (const bad of ["", "..", "a/b", "../acme", ".hidden", "-x", "a..b", "x".repeat(65), "a\\b", "a b"]) expect(validateTableName(bad)).toBe(false);
+    for (const good of ["orders", "a.b", "A_1-x", "x".repeat(64)]) expect(validateTableName(good)).toBe(true);
+  });
+
+  it("3,000 mutated batches with a repaired checksum: clean refusal or the same entries re-encoded", () => {
+    const random = new Random(99);
+    let refused = 0;
+    for (let i = 0; i < 3000; i++) {
+      const frame = encodeBatchFrame(randomEntries(random, random.int(1, 5))).slice();
+      for (let n = random.int(1, 3); n > 0; n--) frame[random.int(8, frame.length - 5)] = random.nextUint32() & 0xff;
+      new DataView(frame.buffer).setUint32(frame.length - 4, crc32c(frame, 0, frame.length - 4), true);
+      let entries: CdcEntry[];
+      try {
+        entries = decode(frame);
+      } catch (error) {
+        expect(isEvoDBError(error, "CORRUPT_FRAME"), String(error)).toBe(true);
+        refused++;
+        continue;
+      }
+      if (entries.every((entry) => validateTableName(entry.table))) {
+        expect(Buffer.from(encodeBatchFrame(entries)).equals(Buffer.from(frame))).toBe(true);
+      } else {
+        // Decodes, but the writer refuses it with 4403 (spec §8); the encoder will not produce it.
+        expect(() => encodeBatchFrame(entries)).toThrow(expect.objectContaining({ code: "INVALID_NAME" }));
+      }
+    }
+    expect(refused).toBeGreaterThan(1500);
+  });
+});
