@@ -80,6 +80,14 @@ export class ProtoMessage {
     return v;
   }
 
+  /** A varint field exactly: a number up to 2^53, a bigint above (0 when absent). */
+  rawVarint(field: number): number | bigint {
+    const v = this.last(field);
+    if (v === undefined) return 0;
+    check(!(v instanceof Uint8Array), `protobuf field ${field} is not a varint`);
+    return v;
+  }
+
   /** An int32 field (negative values are 10-byte varints on the wire). */
   int32(field: number): number {
     const v = this.last(field);

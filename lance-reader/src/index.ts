@@ -1,0 +1,5 @@
+export { openDataset, LanceDataset, toRows, type RowBatch, type ScanOptions } from "./dataset";
+export { valueAt, type Column, type FixedColumn, type BinaryColumn, type CellValue, type FixedArray } from "./column";
+export type { Filter, Condition } from "./filter";
+export type { LanceField, LanceSchema, LanceType } from "./schema";
+export type { Fragment, DataFile, IndexEntry, Manifest } from "./manifest";
