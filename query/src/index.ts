@@ -1,0 +1,3 @@
+export * from "./sql/tokenize";
+export * from "./sql/parse";
+export * from "./sql/format";
