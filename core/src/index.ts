@@ -5,3 +5,6 @@ export * from "./column";
 export * from "./json";
 export * from "./memory-object-store";
 export * from "./object-store-rules";
+export * from "./shred/index";
+export * from "./block/index";
+export * from "./wal/index";

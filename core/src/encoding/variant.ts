@@ -31,7 +31,9 @@ function writeString(w: ByteWriter, s: string): void {
     // At most 3 bytes per UTF-16 unit, so the length fits a 1-byte varint: encode in place.
     const lengthAt = w.length;
     w.u8(0);
-    w.raw()[lengthAt] = writeUtf8(w, s);
+    // Encode first: writeUtf8 may grow (replace) the buffer that raw() returns.
+    const n = writeUtf8(w, s);
+    w.raw()[lengthAt] = n;
     return;
   }
   const scratch = new ByteWriter(s.length * 3 + 8);

@@ -1,0 +1,202 @@
+/**
+ * One column chunk payload (docs/format.md, "Column chunk"): the tag stream, the value stream of the
+ * column's main type over the Value rows only (so nulls and other slots never shift values), the
+ * variant residual and the overflow members. Decoding scatters compact values back into the dense
+ * arrays of {@link ShreddedColumn}.
+ */
+import { Tag, type ColumnType, type JsonValue, type ShreddedColumn } from "../column";
+import { EvoDBError } from "../errors";
+import { ByteReader, ByteWriter, corrupt } from "../encoding/bytes";
+import { readFloatStream, writeFloatStream } from "../encoding/float";
+import { readIntStream, writeIntStream } from "../encoding/int";
+import { readStringStream, writeStringStream } from "../encoding/string";
+import { readVariant, writeVariant } from "../encoding/variant";
+
+/** Compact Value entries of a column, in row order. */
+export type CompactValues = Float64Array | Uint8Array | string[] | null;
+
+/** The encoding ids a chunk was written with. */
+export interface ChunkEncodings {
+  tags: number;
+  values: number;
+}
+
+function invalid(message: string): never {
+  throw new EvoDBError("INVALID_ARGUMENT", message);
+}
+
+/** Gathers the Value entries of a column (no copy when every row is a Value). */
+export function compactValues(column: ShreddedColumn, valueCount: number): CompactValues {
+  const { tags } = column;
+  const n = tags.length;
+  switch (column.type) {
+    case "none":
+      return null;
+    case "bool": {
+      const out = valueCount === n ? column.values : new Uint8Array(valueCount);
+      let k = 0;
+      for (let i = 0; i < n; i++) {
+        if (tags[i] !== Tag.Value) continue;
+        const v = column.values[i]!;
+        if (v > 1) invalid(`bool column ${JSON.stringify(column.path)} holds ${v} at row ${i}; use 0 or 1`);
+        out[k++] = v;
+      }
+      return out;
+    }
+    case "int":
+    case "float": {
+      const src = column.values;
+      const out = valueCount === n ? src : new Float64Array(valueCount);
+      const isInt = column.type === "int";
+      let k = 0;
+      for (let i = 0; i < n; i++) {
+        if (tags[i] !== Tag.Value) continue;
+        const v = src[i]!;
+        if (isInt && (!Number.isSafeInteger(v) || (v === 0 && 1 / v < 0))) {
+          invalid(`int column ${JSON.stringify(column.path)} holds ${v} at row ${i}; ints must be safe integers (not -0)`);
+        }
+        out[k++] = v;
+      }
+      return out;
+    }
+    case "string": {
+      const out: string[] = new Array<string>(valueCount);
+      let k = 0;
+      for (let i = 0; i < n; i++) {
+        if (tags[i] !== Tag.Value) continue;
+        const v = column.values[i];
+        if (typeof v !== "string") invalid(`string column ${JSON.stringify(column.path)} holds a ${typeof v} at row ${i}`);
+        out[k++] = v;
+      }
+      return out;
+    }
+  }
+}
+
+/** Encodes a column chunk payload; `compact` comes from {@link compactValues}. */
+export function encodeChunk(column: ShreddedColumn, compact: CompactValues, variantCount: number): { payload: Uint8Array; encodings: ChunkEncodings; hasOverflow: boolean } {
+  const { tags } = column;
+  const n = tags.length;
+  const w = new ByteWriter(64 + n);
+  const tagValues = new Float64Array(n);
+  for (let i = 0; i < n; i++) tagValues[i] = tags[i]!;
+  const tagsId = writeIntStream(w, tagValues, 0, n);
+  let valuesId = 0;
+  if (compact instanceof Uint8Array) valuesId = writeIntStream(w, Float64Array.from(compact), 0, compact.length);
+  else if (compact instanceof Float64Array) {
+    valuesId = column.type === "int" ? writeIntStream(w, compact, 0, compact.length) : writeFloatStream(w, compact, 0, compact.length);
+  } else if (compact) valuesId = writeStringStream(w, compact, 0, compact.length);
+  if (variantCount > 0) {
+    const variants = column.variants;
+    if (!variants || variants.length !== n) invalid(`column ${JSON.stringify(column.path)} has Variant rows but no dense variants array`);
+    for (let i = 0; i < n; i++) {
+      if (tags[i] !== Tag.Variant) continue;
+      const v = variants[i];
+      if (v === undefined) invalid(`column ${JSON.stringify(column.path)} has no variant value at Variant row ${i}`);
+      writeVariant(w, v);
+    }
+  }
+  const overflow = column.overflow;
+  let overflowRows = 0;
+  if (overflow) {
+    if (overflow.length !== n) invalid(`overflow of column ${JSON.stringify(column.path)} has ${overflow.length} slots for ${n} rows`);
+    for (let i = 0; i < n; i++) if (overflow[i] !== undefined) overflowRows++;
+  }
+  if (overflowRows > 0) {
+    w.varint(overflowRows);
+    let previous = -1;
+    for (let i = 0; i < n; i++) {
+      const members = overflow![i];
+      if (members === undefined) continue;
+      if (tags[i] !== Tag.Object) invalid(`overflow at row ${i} of column ${JSON.stringify(column.path)} whose tag is not Object`);
+      if (members === null || typeof members !== "object" || Array.isArray(members)) invalid(`overflow at row ${i} must be an object of members`);
+      w.varint(i - previous - 1);
+      previous = i;
+      writeVariant(w, members);
+    }
+  }
+  return { payload: w.finish(), encodings: { tags: tagsId, values: valuesId }, hasOverflow: overflowRows > 0 };
+}
+
+/** Decodes a chunk payload into a dense column; `expected` comes from the footer and is cross-checked. */
+export function decodeChunk(
+  payload: Uint8Array,
+  path: readonly string[],
+  type: ColumnType,
+  rowCount: number,
+  expected: ChunkEncodings & { hasOverflow: boolean; valueCount: number; variantCount: number; objectCount: number },
+): ShreddedColumn {
+  const r = new ByteReader(payload);
+  const tagValues = new Float64Array(rowCount);
+  if (readIntStream(r, rowCount, tagValues, 0) !== expected.tags) corrupt("tag stream encoding differs from the footer");
+  const tags = new Uint8Array(rowCount);
+  let valueCount = 0;
+  let variantCount = 0;
+  let objectCount = 0;
+  for (let i = 0; i < rowCount; i++) {
+    const t = tagValues[i]!;
+    if (!(t >= 0 && t <= 4 && Number.isInteger(t))) corrupt(`tag ${t} at row ${i} is not 0..4`);
+    tags[i] = t;
+    if (t === Tag.Value) valueCount++;
+    else if (t === Tag.Variant) variantCount++;
+    else if (t === Tag.Object) objectCount++;
+  }
+  if (valueCount !== expected.valueCount || variantCount !== expected.variantCount || objectCount !== expected.objectCount) {
+    corrupt("tag counts differ from the footer statistics");
+  }
+  if (type === "none" && valueCount > 0) corrupt("column without a value type has Value rows");
+  const column = { path, tags, ...decodeValues(r, type, rowCount, tags, valueCount, expected.values) } as ShreddedColumn & {
+    variants?: (JsonValue | undefined)[];
+    overflow?: ({ [key: string]: JsonValue } | undefined)[];
+  };
+  if (variantCount > 0) {
+    const variants = new Array<JsonValue | undefined>(rowCount).fill(undefined);
+    for (let i = 0; i < rowCount; i++) if (tags[i] === Tag.Variant) variants[i] = readVariant(r);
+    column.variants = variants;
+  }
+  if (expected.hasOverflow) {
+    const entries = r.count(objectCount, "overflow row count");
+    if (entries === 0) corrupt("overflow flag set with no overflow rows");
+    const overflow = new Array<{ [key: string]: JsonValue } | undefined>(rowCount).fill(undefined);
+    let row = -1;
+    for (let e = 0; e < entries; e++) {
+      row += r.count(rowCount, "overflow row gap") + 1;
+      if (row >= rowCount || tags[row] !== Tag.Object) corrupt(`overflow row ${row} is not an Object row`);
+      const members = readVariant(r);
+      if (members === null || typeof members !== "object" || Array.isArray(members)) corrupt(`overflow at row ${row} is not an object`);
+      overflow[row] = members as { [key: string]: JsonValue };
+    }
+    column.overflow = overflow;
+  }
+  r.expectEnd("column chunk");
+  return column;
+}
+
+function decodeValues(r: ByteReader, type: ColumnType, n: number, tags: Uint8Array, valueCount: number, expectedId: number) {
+  if (type === "none") {
+    if (expectedId !== 0) corrupt("values encoding set for a column without values");
+    return { type } as const;
+  }
+  if (type === "string") {
+    const compact = new Array<string>(valueCount);
+    if (readStringStream(r, valueCount, compact, 0) !== expectedId) corrupt("value stream encoding differs from the footer");
+    if (valueCount === n) return { type, values: compact } as const;
+    const values = new Array<string>(n).fill("");
+    for (let i = 0, k = 0; i < n; i++) if (tags[i] === Tag.Value) values[i] = compact[k++]!;
+    return { type, values } as const;
+  }
+  const dense = new Float64Array(n);
+  const all = valueCount === n;
+  const compact = all ? dense : new Float64Array(valueCount);
+  const id = type === "float" ? readFloatStream(r, valueCount, compact, 0) : readIntStream(r, valueCount, compact, 0);
+  if (id !== expectedId) corrupt("value stream encoding differs from the footer");
+  if (!all) for (let i = 0, k = 0; i < n; i++) if (tags[i] === Tag.Value) dense[i] = compact[k++]!;
+  if (type !== "bool") return { type, values: dense } as const;
+  const bits = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = dense[i]!;
+    if (v !== 0 && v !== 1) corrupt(`bool value ${v} at row ${i}`);
+    bits[i] = v;
+  }
+  return { type, values: bits } as const;
+}

@@ -1,0 +1,30 @@
+/** The `.evodb` block format v1 (docs/format.md). */
+export { writeBlock, type WriteBlockOptions } from "./writer";
+export {
+  readBlock,
+  decodeColumnChunk,
+  bloomMightContain,
+  columnStats,
+  selectColumns,
+  type ReadBlockOptions,
+  type ColumnStatsSummary,
+} from "./reader";
+export {
+  parseBlockFooter,
+  readBlockTrailer,
+  type BlockFooter,
+  type BlockColumn,
+  type BlockTrailer,
+  type ChunkLocation,
+} from "./footer";
+export type { ColumnStats } from "./stats";
+export type { BloomFilter } from "./bloom";
+export { openBlock, type OpenBlockOptions, type OpenedBlock } from "./open";
+export {
+  BLOCK_FORMAT_VERSION,
+  BLOCK_HEADER_SIZE,
+  BLOCK_TRAILER_SIZE,
+  DEFAULT_FOOTER_READ_SIZE,
+  MAX_BLOCK_ROWS,
+  MAX_BLOCK_COLUMNS,
+} from "./constants";
