@@ -30,6 +30,9 @@ export class CdcPump {
     if (this.store.pendingCount() === 0) return;
     const hello = await this.hello();
     const ws = await this.connect();
+    // With compatibility dates from 2026 on, workerd delivers binary messages as Blob (the web
+    // standard default) unless asked otherwise; frames are decoded synchronously from bytes.
+    ws.binaryType = "arraybuffer";
     ws.accept();
     const session = new ClientSession({ ...hello, lastAckedLsn: this.store.ackedLsn() });
     try {

@@ -1,0 +1,179 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { crc32c } from "@evodb/core";
+import { describe, expect, it } from "vitest";
+import { signCdcToken } from "../../src/auth";
+import { encodeBatchFrame, type CdcEntry } from "../../src/batch";
+import { decodeFrame, encodeFrame } from "../../src/frame";
+import { CloseCode, KEEPALIVE_REQUEST, KEEPALIVE_RESPONSE } from "../../src/protocol";
+import type { ServerSessionState } from "../../src/server-session";
+import { RawClient, env, writerContents } from "./helpers";
+import type { TestWriter } from "./worker";
+
+function entries(from: number, to: number, table = "orders"): CdcEntry[] {
+  const out: CdcEntry[] = [];
+  for (let lsn = from; lsn <= to; lsn++) out.push({ lsn, table, key: `k${lsn}`, op: "insert", doc: JSON.stringify({ id: lsn }), time: 1_764_000_000_000 + lsn });
+  return out;
+}
+
+/** Connects and completes the HELLO / WELCOME exchange; returns the client and the WELCOME. */
+async function open(writerName: string, tenant = "acme", sourceId = "edge-1", lastAckedLsn = 0) {
+  const client = await RawClient.connect(writerName);
+  const credentials = await signCdcToken(env.EVODB_CDC_SECRET, tenant, sourceId);
+  client.ws.send(encodeFrame({ type: "hello", lastAckedLsn, sourceId, tenant, credentials }));
+  const welcome = decodeFrame(await client.nextFrame());
+  expect(welcome.type).toBe("welcome");
+  return { client, welcome };
+}
+
+async function expectRefusal(client: RawClient, code: number): Promise<void> {
+  const error = decodeFrame(await client.nextFrame());
+  expect(error).toMatchObject({ type: "error", code });
+  expect(await client.next()).toMatchObject({ kind: "close", code });
+}
+
+const writer = (name: string) => env.EVODB_WRITER.get(env.EVODB_WRITER.idFromName(name));
+
+describe("writer Durable Object: durable ACKs", () => {
+  it("acknowledges a batch only after storing it, and resumes after a lost ACK without duplicates", async () => {
+    const { client, welcome } = await open("w-ack");
+    expect(welcome).toMatchObject({ ackedLsn: 0, creditWindow: 8 });
+    client.ws.send(encodeBatchFrame(entries(1, 3)));
+    expect(decodeFrame(await client.nextFrame())).toEqual({ type: "ack", ackedLsn: 3, creditWindow: 8 });
+    // Send a batch and drop the socket before reading its ACK: the ACK is lost.
+    client.ws.send(encodeBatchFrame(entries(4, 6)));
+    client.close();
+
+    const again = await open("w-ack", "acme", "edge-1", 3);
+    expect(again.welcome).toMatchObject({ ackedLsn: 6 });
+    // A sender that did not see the WELCOME in time resends 4..6: ignored, re-acknowledged.
+    again.client.ws.send(encodeBatchFrame(entries(4, 6)));
+    expect(decodeFrame(await again.client.nextFrame())).toMatchObject({ type: "ack", ackedLsn: 6 });
+    again.client.ws.send(encodeBatchFrame(entries(7, 7)));
+    expect(decodeFrame(await again.client.nextFrame())).toMatchObject({ type: "ack", ackedLsn: 7 });
+    again.client.close();
+
+    const contents = await writerContents("w-ack");
+    expect(contents.entries.map((e) => e.lsn)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(contents.sources).toEqual([{ source_id: "edge-1", acked_lsn: 7 }]);
+  });
+});
+
+describe("writer Durable Object: refusals write nothing", () => {
+  it("closes an unauthenticated socket with 4401", async () => {
+    const client = await RawClient.connect("w-auth");
+    client.ws.send(encodeFrame({ type: "hello", lastAckedLsn: 0, sourceId: "edge-1", tenant: "acme", credentials: "v1.forged" }));
+    await expectRefusal(client, CloseCode.Unauthorized);
+    const signedWithOtherSecret = await signCdcToken("not-the-writer-secret-at-all", "acme", "edge-1");
+    const second = await RawClient.connect("w-auth");
+    second.ws.send(encodeFrame({ type: "hello", lastAckedLsn: 0, sourceId: "edge-1", tenant: "acme", credentials: signedWithOtherSecret }));
+    await expectRefusal(second, CloseCode.Unauthorized);
+    expect(await writerContents("w-auth")).toEqual({ entries: [], sources: [] });
+  });
+
+  it("refuses a tenant's token presented for another tenant", async () => {
+    const client = await RawClient.connect("w-cross");
+    const acmeToken = await signCdcToken(env.EVODB_CDC_SECRET, "acme", "edge-1");
+    client.ws.send(encodeFrame({ type: "hello", lastAckedLsn: 0, sourceId: "edge-1", tenant: "globex", credentials: acmeToken }));
+    await expectRefusal(client, CloseCode.Unauthorized);
+  });
+
+  it("refuses entries naming a table outside the tenant with 4403", async () => {
+    const { client } = await open("w-table");
+    const frame = encodeBatchFrame([...entries(1, 1), ...entries(2, 2, "aa_globex")]).slice();
+    // Rewrite "aa_" to "../" in the second entry's table name and repair the checksum: a hostile sender.
+    const at = Buffer.from(frame).indexOf("aa_globex");
+    frame.set([0x2e, 0x2e, 0x2f], at);
+    new DataView(frame.buffer).setUint32(frame.length - 4, crc32c(frame, 0, frame.length - 4), true);
+    client.ws.send(frame);
+    await expectRefusal(client, CloseCode.Forbidden);
+    expect(await writerContents("w-table")).toEqual({ entries: [], sources: [] });
+  });
+
+  it("closes on hostile frames: garbage, wrong version, oversized, text, LSN backwards, BATCH before HELLO", async () => {
+    const cases: [Uint8Array | string, number][] = [
+      [new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]), CloseCode.CorruptFrame],
+      [Object.assign(encodeBatchFrame(entries(1, 1)).slice(), { 2: 2 }), CloseCode.UnsupportedVersion],
+      [Object.assign(new Uint8Array(5 * 1024 * 1024), { 0: 0x45, 1: 0x43, 2: 1, 3: 3 }), CloseCode.FrameTooLarge],
+      ["not a frame", CloseCode.CorruptFrame],
+    ];
+    for (const [index, [message, code]] of cases.entries()) {
+      const { client } = await open(`w-hostile-${index}`);
+      client.ws.send(message);
+      await expectRefusal(client, code);
+      expect((await writerContents(`w-hostile-${index}`)).entries).toEqual([]);
+    }
+    const { client } = await open("w-backwards");
+    client.ws.send(encodeBatchFrame(entries(1, 5)));
+    await client.nextFrame();
+    client.ws.send(encodeBatchFrame(entries(4, 8)));
+    await expectRefusal(client, CloseCode.CorruptFrame);
+    expect((await writerContents("w-backwards")).entries.map((e) => e.lsn)).toEqual([1, 2, 3, 4, 5]);
+
+    const early = await RawClient.connect("w-early");
+    early.ws.send(encodeBatchFrame(entries(1, 1)));
+    await expectRefusal(early, CloseCode.ProtocolViolation);
+  });
+});
+
+describe("writer Durable Object: hibernation", () => {
+  it("keeps the session in the socket attachment and answers the keep-alive by auto-response", async () => {
+    const { client } = await open("w-hibernate", "acme", "edge-h");
+    client.ws.send(encodeBatchFrame(entries(1, 2)));
+    await client.nextFrame();
+    const seen = await runInDurableObject(writer("w-hibernate"), (_instance: TestWriter, state) => {
+      const sockets = state.getWebSockets();
+      return {
+        attachments: sockets.map((ws) => ws.deserializeAttachment() as ServerSessionState),
+        autoResponse: state.getWebSocketAutoResponse()?.request,
+      };
+    });
+    expect(seen.attachments).toEqual([{ phase: "open", sourceId: "edge-h", tenant: "acme", durableLsn: 2, receivedLsn: 2, inFlight: 0, creditWindow: 8 }]);
+    expect(seen.autoResponse).toBe(KEEPALIVE_REQUEST);
+
+    client.ws.send(KEEPALIVE_REQUEST);
+    expect(await client.next()).toEqual({ kind: "message", data: KEEPALIVE_RESPONSE });
+    const stamp = await runInDurableObject(writer("w-hibernate"), (_instance: TestWriter, state) => state.getWebSocketAutoResponseTimestamp(state.getWebSockets()[0]!));
+    expect(stamp).toBeInstanceOf(Date);
+    client.close();
+  });
+});
+
+describe("writer Durable Object: flush alarm", () => {
+  it("flushes buffered entries and repeats a failed flush with the same id and entries", async () => {
+    const { client } = await open("w-flush");
+    client.ws.send(encodeBatchFrame(entries(1, 10)));
+    await client.nextFrame();
+    client.close();
+    const stub = writer("w-flush");
+    await runInDurableObject(stub, (instance: TestWriter) => {
+      instance.failFlushes = 1;
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.status()).toMatchObject({ pending: 10, flushing: 1 });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.status()).toMatchObject({ pending: 0, flushing: null });
+    const calls = await runInDurableObject(stub, (instance: TestWriter) => instance.flushCalls);
+    expect(calls).toEqual([[1, 10], [1, 10]]);
+    const flushed = JSON.parse(await (await env.BUCKET.get("flushes/00000001.json"))!.text()) as { lsn: number; tenant: string }[];
+    expect(flushed.map((e) => e.lsn)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(new Set(flushed.map((e) => e.tenant))).toEqual(new Set(["acme"]));
+  });
+
+  it("survives a restart in the middle of a flush: the new instance repeats it", async () => {
+    const { client } = await open("w-restart");
+    client.ws.send(encodeBatchFrame(entries(1, 4)));
+    await client.nextFrame();
+    client.close();
+    const stub = writer("w-restart");
+    await runInDurableObject(stub, (instance: TestWriter) => {
+      instance.abortInFlush = true;
+    });
+    await expect(runDurableObjectAlarm(stub)).rejects.toThrow();
+    // A fresh instance: its constructor re-armed the alarm, and the claim is still recorded.
+    const fresh = writer("w-restart");
+    expect(await fresh.status()).toMatchObject({ pending: 4, flushing: 1 });
+    expect(await runDurableObjectAlarm(fresh)).toBe(true);
+    expect(await fresh.status()).toMatchObject({ pending: 0, flushing: null });
+    expect(await runInDurableObject(fresh, (instance: TestWriter) => instance.flushCalls)).toEqual([[1, 4]]);
+  });
+});
