@@ -66,7 +66,8 @@ export function describeObjectStoreConformance(
     return object === null ? null : new Uint8Array(await object.arrayBuffer());
   }
 
-  describe(`ObjectStore conformance: ${name}`, () => {
+  // Generous per-test timeout: the filesystem store fsyncs every write, and CI machines can be busy.
+  describe(`ObjectStore conformance: ${name}`, { timeout: 60_000 }, () => {
     beforeEach(async () => {
       store = await makeStore();
       scope = `${runId}/${++testNumber}/`;
