@@ -38,6 +38,9 @@ function codeOf(run: () => unknown): string | undefined {
   return undefined;
 }
 
+// Heavy cases get a long timeout: the test machine is shared, and timings are never asserted.
+const SLOW = 60_000;
+
 describe("block round trips", () => {
   it("a hand-built batch with every type, tag, variant and overflow", () => {
     roundTrip(fixedBatch());
@@ -68,21 +71,21 @@ describe("block round trips", () => {
     const n = 100_000;
     const distinct = Array.from({ length: n }, (_, i) => `k${(i * 7) % n}`);
     roundTrip({ rowCount: n, columns: [stringColumn(["k"], new Array<number>(n).fill(Tag.Value), distinct)] });
-  });
+  }, SLOW);
 
   it("more than 65,536 distinct strings and ints, dictionary-encoded", () => {
-    const repeated = Array.from({ length: 3 * 70_000 }, (_, i) => `v${i % 70_000}`);
+    const repeated = Array.from({ length: 2 * 70_000 }, (_, i) => `v${i % 70_000}`);
     roundTrip({ rowCount: repeated.length, columns: [stringColumn(["k"], new Array<number>(repeated.length).fill(Tag.Value), repeated)] });
-    const ids = Array.from({ length: 3 * 70_000 }, (_, i) => ((i % 70_000) * 2 ** 30) - 2 ** 52);
+    const ids = Array.from({ length: 2 * 70_000 }, (_, i) => ((i % 70_000) * 2 ** 30) - 2 ** 52);
     roundTrip({ rowCount: ids.length, columns: [intColumn(["id"], new Array<number>(ids.length).fill(Tag.Value), ids)] });
     // Values at non-Value slots are 0 by contract; gaps must not shift the values around them.
     roundTrip({ rowCount: 5, columns: [floatColumn(["f"], [Tag.Null, Tag.Value, Tag.Missing, Tag.Value, Tag.Null], [0, -0, 0, 2.5, 0])] });
-  });
+  }, SLOW);
 
   it("seeded random batches", () => {
     const rnd = new Random(20261125);
     for (let t = 0; t < 60; t++) roundTrip(randomBatch(rnd, rnd.int(0, 2000), rnd.int(0, 12)), { compression: rnd.chance(0.5) ? "auto" : "none" });
-  });
+  }, SLOW);
 
   it("shred -> block -> reassemble returns the documents", () => {
     const rnd = new Random(5);
@@ -97,7 +100,7 @@ describe("block round trips", () => {
     const batch = shred(docs);
     const back = readBlock(writeBlock(batch));
     expect(reassemble(back)).toStrictEqual(docs);
-  });
+  }, SLOW);
 });
 
 describe("footer, statistics and bloom filters", () => {
@@ -170,7 +173,7 @@ describe("footer, statistics and bloom filters", () => {
     // Another type can only be present as a Variant row, and these columns have none.
     expect(bloomMightContain(footer, 0, "3")).toBe(false);
     expect(bloomMightContain(footer, 1, 3)).toBe(false);
-  });
+  }, SLOW);
 });
 
 describe("projection and range reads", () => {
@@ -228,7 +231,7 @@ describe("projection and range reads", () => {
     expect(reads.length).toBe(2);
     expect((await small.readColumns()).columns).toStrictEqual(batch.columns);
     await expect(openBlock(store, "missing")).rejects.toMatchObject({ code: "NOT_FOUND" });
-  });
+  }, SLOW);
 });
 
 describe("refusals", () => {

@@ -4,15 +4,18 @@ import { Random } from "@evodb/test-utils";
 import { bitWidth, packBits, packedWordCount, unpackBits, unpackBitsGeneric } from "../src/encoding/bitpack";
 import { bitpackKernelsSource } from "../scripts/bitpack-kernels-source";
 
+// Generous timeout: the test machine is shared, and timings are never asserted.
+const SLOW = 60_000;
+
 describe("bit-packing", () => {
   it("the committed kernels file is exactly what the generator produces", () => {
     const committed = readFileSync(new URL("../src/encoding/bitpack-kernels.generated.ts", import.meta.url), "utf8");
     expect(committed).toBe(bitpackKernelsSource());
-  });
+  }, SLOW);
 
   it("bitWidth covers 0..2^32-1", () => {
     expect([0, 1, 2, 3, 255, 256, 2 ** 31, 2 ** 32 - 1].map(bitWidth)).toEqual([0, 1, 2, 2, 8, 9, 32, 32]);
-  });
+  }, SLOW);
 
   it("round-trips every width 0..32 and awkward counts, kernels agreeing with the generic loop", () => {
     const rnd = new Random(11);
@@ -36,7 +39,7 @@ describe("bit-packing", () => {
         expect(fast[count + 1]).toBe(-7);
       }
     }
-  });
+  }, SLOW);
 
   it("keeps the full 2^53 range via the frame of reference", () => {
     const base = -(2 ** 53 - 1);
@@ -45,5 +48,5 @@ describe("bit-packing", () => {
     const out = new Float64Array(3);
     unpackBits(words, 0, 3, 32, base, out, 0);
     expect(out).toEqual(values);
-  });
+  }, SLOW);
 });

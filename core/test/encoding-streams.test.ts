@@ -74,6 +74,9 @@ function expectHostileSafe(bytes: Uint8Array, count: number, read: (r: ByteReade
   expect(count).toBeGreaterThanOrEqual(0);
 }
 
+// Heavy cases get a long timeout: the test machine is shared, and timings are never asserted.
+const SLOW = 60_000;
+
 describe("int streams", () => {
   it("named edge cases", () => {
     expect(roundTripInts(new Float64Array(0)).bytes).toBeLessThan(32);
@@ -84,7 +87,7 @@ describe("int streams", () => {
     // The sum of two extreme deltas rounds in float64: delta must not be chosen for it.
     roundTripInts(Float64Array.of(-MAX, MAX - 1));
     roundTripInts(Float64Array.of(MAX - 1, -MAX, MAX - 1, -MAX));
-  });
+  }, SLOW);
 
   it("chooses frame of reference so large values with a small range bit-pack", () => {
     const values = new Float64Array(1000);
@@ -93,7 +96,7 @@ describe("int streams", () => {
     const { id, bytes } = roundTripInts(values);
     expect(id).toBe(IntEncoding.FrameOfReference);
     expect(bytes).toBeLessThan(1000 * 2);
-  });
+  }, SLOW);
 
   it("chooses delta for timestamps, run-length for runs, dictionary for few large values", () => {
     const ts = new Float64Array(5000);
@@ -107,13 +110,13 @@ describe("int streams", () => {
     const sparse = new Float64Array(5000);
     for (let i = 0; i < sparse.length; i++) sparse[i] = rnd.pick(big);
     expect(roundTripInts(sparse).id).toBe(IntEncoding.Dictionary);
-  });
+  }, SLOW);
 
   it("more than 65,536 distinct values", () => {
     const values = new Float64Array(200_000);
     for (let i = 0; i < values.length; i++) values[i] = ((i * 7919) % 100_003) * 1_000_000_007;
     roundTripInts(values);
-  });
+  }, SLOW);
 
   it("seeded random round trips across shapes", () => {
     const rnd = new Random(2024);
@@ -132,7 +135,7 @@ describe("int streams", () => {
       }
       roundTripInts(values);
     }
-  });
+  }, SLOW);
 
   it("hostile bytes give EvoDBError only", () => {
     const rnd = new Random(5);
@@ -147,7 +150,7 @@ describe("int streams", () => {
       writeIntStream(w, values, 0, values.length);
       expectHostileSafe(w.finish(), values.length, (r) => readIntStream(r, values.length, new Float64Array(values.length), 0), 6);
     }
-  });
+  }, SLOW);
 });
 
 describe("float streams", () => {
@@ -157,7 +160,7 @@ describe("float streams", () => {
     roundTripFloats(Float64Array.of(-0, 0, -0));
     roundTripFloats(Float64Array.of(Number.NaN, Infinity, -Infinity, 5e-324, 1.7976931348623157e308));
     roundTripFloats(Float64Array.from({ length: 500 }, (_, i) => (i % 3 === 0 ? -0 : 2.5)));
-  });
+  }, SLOW);
 
   it("picks integral, decimal, dictionary and plain where each fits", () => {
     expect(roundTripFloats(Float64Array.from({ length: 100 }, (_, i) => i * 10))).toBe(FloatEncoding.Integral);
@@ -165,7 +168,7 @@ describe("float streams", () => {
     expect(roundTripFloats(Float64Array.from({ length: 1000 }, (_, i) => [Math.PI, Math.E, Math.SQRT2][i % 3]!))).toBe(FloatEncoding.Dictionary);
     const rnd = new Random(8);
     expect(roundTripFloats(Float64Array.from({ length: 1000 }, () => rnd.next() * 1e6))).toBe(FloatEncoding.Plain);
-  });
+  }, SLOW);
 
   it("seeded random round trips", () => {
     const rnd = new Random(99);
@@ -177,7 +180,7 @@ describe("float streams", () => {
       );
       roundTripFloats(values);
     }
-  });
+  }, SLOW);
 
   it("hostile bytes give EvoDBError only", () => {
     for (const values of [
@@ -189,7 +192,7 @@ describe("float streams", () => {
       writeFloatStream(w, values, 0, values.length);
       expectHostileSafe(w.finish(), values.length, (r) => readFloatStream(r, values.length, new Float64Array(values.length), 0), 7);
     }
-  });
+  }, SLOW);
 });
 
 describe("string streams", () => {
@@ -201,14 +204,14 @@ describe("string streams", () => {
     const big = Array.from({ length: 1 << 20 }, () => String.fromCharCode(rnd.int(32, 126))).join("");
     roundTripStrings([big, "a", big.slice(0, 1000) + "é"]);
     roundTripStrings(["héllo", "日本語", "😀", "a\u0000b", "\ud800", "x\udfffy", "\udbff\udfff", "\ud83d"]);
-  });
+  }, SLOW);
 
   it("more than 65,536 distinct values, as plain and as dictionary", () => {
     const distinct = Array.from({ length: 70_000 }, (_, i) => `user-${i}`);
     expect(roundTripStrings(distinct)).toBe(StringEncoding.Plain);
     const repeated = Array.from({ length: 300_000 }, (_, i) => distinct[(i * 31) % distinct.length]!);
     expect(roundTripStrings(repeated)).toBe(StringEncoding.Dictionary);
-  });
+  }, SLOW);
 
   it("seeded random round trips", () => {
     const rnd = new Random(77);
@@ -217,7 +220,7 @@ describe("string streams", () => {
       const pool = Array.from({ length: rnd.int(1, 40) }, () => Array.from({ length: rnd.int(0, 12) }, () => rnd.pick(alphabet)).join(""));
       roundTripStrings(Array.from({ length: rnd.int(0, 500) }, () => rnd.pick(pool)));
     }
-  });
+  }, SLOW);
 
   it("hostile bytes give EvoDBError only", () => {
     for (const values of [
@@ -228,5 +231,5 @@ describe("string streams", () => {
       writeStringStream(w, values, 0, values.length);
       expectHostileSafe(w.finish(), values.length, (r) => readStringStream(r, values.length, new Array<string>(values.length), 0), 9);
     }
-  });
+  }, SLOW);
 });

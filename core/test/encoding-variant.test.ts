@@ -37,6 +37,9 @@ function randomValue(rnd: Random, depth: number): JsonValue {
   }
 }
 
+// Generous timeout: the test machine is shared, and timings are never asserted.
+const SLOW = 60_000;
+
 describe("variant codec", () => {
   it("named edge cases", () => {
     const cases: JsonValue[] = [null, true, false, 0, -0, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 53, 0.5, "", "\ud800", [], {}, [[[]]], { a: {} }];
@@ -50,7 +53,7 @@ describe("variant codec", () => {
     const proto = roundTrip(JSON.parse('{"__proto__": {"polluted": 1}}') as JsonValue) as object;
     expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
     expect(Object.keys(proto)).toEqual(["__proto__"]);
-  });
+  }, SLOW);
 
   it("seeded random values round-trip exactly", () => {
     const rnd = new Random(31337);
@@ -58,7 +61,7 @@ describe("variant codec", () => {
       const v = randomValue(rnd, 0);
       expect(roundTrip(v)).toStrictEqual(v);
     }
-  });
+  }, SLOW);
 
   it("nesting up to the limit works; deeper or cyclic input is refused", () => {
     let deep: JsonValue = 1;
@@ -69,7 +72,7 @@ describe("variant codec", () => {
     cyclic.push(cyclic);
     expect(() => roundTrip(cyclic)).toThrow(EvoDBError);
     expect(() => roundTrip(undefined as unknown as JsonValue)).toThrow(EvoDBError);
-  });
+  }, SLOW);
 
   it("hostile bytes give CORRUPT_BLOCK only", () => {
     const rnd = new Random(4);
@@ -94,5 +97,5 @@ describe("variant codec", () => {
     attempt(Uint8Array.of(8, 0xff, 0xff, 0xff, 0xff, 0x0f));
     // 5,000 nested array headers exceed the depth limit without overflowing the stack.
     attempt(new Uint8Array(10_000).map((_, i) => (i % 2 === 0 ? 8 : 1)));
-  });
+  }, SLOW);
 });
