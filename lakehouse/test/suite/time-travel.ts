@@ -14,11 +14,16 @@ interface Expected {
 const rowKey = (r: Row): string => `${r.id}@${r.lsn}`;
 
 /** The live rows of a snapshot as the lakehouse API computes them (data files + delete files). */
-async function liveRowsOf(table: Table, snapshot: Snapshot): Promise<string[]> {
+async function liveRowsOf(table: Table, snapshot: Snapshot, fileCache: Map<string, Row[]>): Promise<string[]> {
   const deletes = await RowDeletes.load(table, snapshot);
   const out: string[] = [];
   for (const file of snapshot.dataFiles) {
-    const { rows } = await readRows(table, file.path);
+    // Data files are immutable, so each is read once for the whole check.
+    let rows = fileCache.get(file.path);
+    if (rows === undefined) {
+      rows = (await readRows(table, file.path)).rows;
+      fileCache.set(file.path, rows);
+    }
     const mask = deletes.liveMask(file.path, rows.length, rows.map((r) => r.id), Float64Array.from(rows, (r) => r.lsn));
     rows.forEach((r, i) => mask[i] === 1 && out.push(rowKey(r)));
   }
@@ -106,12 +111,13 @@ export function timeTravelTests(label: string, makeStore: StoreFactory, steps: n
     }
 
     const history = await table.history();
+    const fileCache = new Map<string, Row[]>();
     expect(history.map((h) => h.snapshotId)).toEqual(expected.map((e) => e.snapshotId));
     for (let i = 0; i < expected.length; i++) {
       const want = expected[i]!;
       const byId = (await table.snapshot({ snapshotId: want.snapshotId }))!;
       expect(byId.dataFiles.map((f) => f.path).sort()).toEqual(want.files);
-      expect(await liveRowsOf(table, byId)).toEqual(want.liveRows);
+      expect(await liveRowsOf(table, byId, fileCache)).toEqual(want.liveRows);
       // As of its own time: the last snapshot with that timestamp (several may share one).
       const lastAtThatTime = expected.filter((e) => e.timestampMs <= want.timestampMs).at(-1)!;
       expect((await table.snapshot({ asOfMs: want.timestampMs }))!.snapshotId).toBe(lastAtThatTime.snapshotId);
