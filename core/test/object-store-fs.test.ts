@@ -52,6 +52,7 @@ describe("FsObjectStore: paths", () => {
     await expectCode(store.put("s".repeat(255), "x"), "INVALID_NAME");
     await expectCode(store.get("s".repeat(255)), "INVALID_NAME");
     expect(await store.put("s".repeat(254), "x")).not.toBeNull();
+    expect((await store.list({ prefix: "s".repeat(300) + "/" })).objects).toEqual([]);
   });
 
   it("ignores stray and internal files when listing", async () => {

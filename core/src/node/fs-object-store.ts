@@ -21,7 +21,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, open, readdir, rename, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { EvoDBError } from "../errors";
+import { EvoDBError, isEvoDBError } from "../errors";
 import type {
   ObjectGetOptions,
   ObjectListing,
@@ -140,7 +140,14 @@ export class FsObjectStore implements ObjectStore {
     // Only the directory of the prefix's complete segments can hold matching keys.
     const slash = prefix.lastIndexOf("/");
     const dirKeyPrefix = slash === -1 ? "" : prefix.slice(0, slash + 1);
-    const dirComponents = slash === -1 ? [] : prefix.slice(0, slash).split("/").map(encodeSegment);
+    let dirComponents: string[];
+    try {
+      dirComponents = slash === -1 ? [] : prefix.slice(0, slash).split("/").map(encodeSegment);
+    } catch (error) {
+      // A prefix segment too long to be a file name cannot match any stored key (R2 lists nothing).
+      if (isEvoDBError(error, "INVALID_NAME")) return { objects: [], truncated: false };
+      throw error;
+    }
     const keys: string[] = [];
     await collectKeys(join(this.root, ...dirComponents), dirKeyPrefix, keys);
     const matching = keys.filter((key) => key.startsWith(prefix) && (cursor === undefined || compareObjectKeys(key, cursor) > 0));
