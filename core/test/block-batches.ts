@@ -133,3 +133,18 @@ export function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): bo
   if (ka.join("\u0000") !== kb.join("\u0000")) return false;
   return ka.every((k) => sameJson((a as Record<string, JsonValue>)[k], (b as Record<string, JsonValue>)[k]));
 }
+
+/** A fixed 300-row batch whose chunks compress (deflate is exercised by the golden fixture too). */
+export function compressibleBatch(): ShreddedBatch {
+  const rows = 300;
+  const all = new Array<number>(rows).fill(Tag.Value);
+  const words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"];
+  return {
+    rowCount: rows,
+    columns: [
+      stringColumn(["text"], all, Array.from({ length: rows }, (_, i) => `${words[i % 8]} ${words[(i * 3) % 8]} ${words[(i * 5) % 7]} #${i % 10}`)),
+      intColumn(["ts"], all, Array.from({ length: rows }, (_, i) => 1_700_000_000_000 + i * 60_000 + ((i * 7919) % 13))),
+      floatColumn(["ratio"], all, Array.from({ length: rows }, (_, i) => Math.sin(i) * 1000)),
+    ],
+  };
+}

@@ -127,6 +127,11 @@ export function decodeChunk(
   expected: ChunkEncodings & { hasOverflow: boolean; valueCount: number; variantCount: number; objectCount: number },
 ): ShreddedColumn {
   const r = new ByteReader(payload);
+  // Check the tag stream's own count before allocating rowCount slots: a hostile footer row count
+  // should fail here, not after a large allocation.
+  r.u8("tags encoding id");
+  if (r.varint("tag count") !== rowCount) corrupt(`tag stream count differs from the ${rowCount} rows in the footer`);
+  r.pos = 0;
   const tagValues = new Float64Array(rowCount);
   if (readIntStream(r, rowCount, tagValues, 0) !== expected.tags) corrupt("tag stream encoding differs from the footer");
   const tags = new Uint8Array(rowCount);
