@@ -8,7 +8,7 @@ import { MAX_BATCH_ENTRIES } from "./protocol";
  * primary key, LSN, operation, document, time.
  */
 export interface CdcEntry {
-  /** Position in the source's log; strictly increasing per source. */
+  /** Position in the source's log; consecutive integers per source (1, 2, 3, ...). */
   lsn: number;
   /** Plain table name of the tenant ({@link validateTableName}). */
   table: string;
@@ -72,14 +72,14 @@ function writeEntry(out: FrameWriter, entry: CdcEntry): void {
   }
 }
 
-/** Encodes entries (strictly increasing LSNs) as one BATCH frame. */
+/** Encodes entries (consecutive LSNs) as one BATCH frame. */
 export function encodeBatchFrame(entries: readonly CdcEntry[]): Uint8Array {
   if (entries.length === 0 || entries.length > MAX_BATCH_ENTRIES) {
     throw new EvoDBError("INVALID_ARGUMENT", `a batch holds 1..${MAX_BATCH_ENTRIES} entries, got ${entries.length}`);
   }
   const out = new FrameWriter();
   for (let i = 0; i < entries.length; i++) {
-    if (i > 0 && entries[i]!.lsn <= entries[i - 1]!.lsn) throw new EvoDBError("INVALID_ARGUMENT", "batch LSNs must strictly increase");
+    if (i > 0 && entries[i]!.lsn !== entries[i - 1]!.lsn + 1) throw new EvoDBError("INVALID_ARGUMENT", "batch LSNs must be consecutive");
     writeEntry(out, entries[i]!);
   }
   return encodeFrame({ type: "batch", firstLsn: entries[0]!.lsn, lastLsn: entries[entries.length - 1]!.lsn, entryCount: entries.length, walBatch: out.finish() });
@@ -92,7 +92,7 @@ export function estimateEntryBytes(entry: CdcEntry): number {
 
 /**
  * Decodes the entries of a BATCH frame and checks them against its header: count, first and last
- * LSN, strictly increasing LSNs, valid names and UTF-8. Any mismatch is CORRUPT_FRAME.
+ * LSN, consecutive LSNs, valid UTF-8. Any mismatch is CORRUPT_FRAME.
  */
 export function decodeBatchEntries(batch: BatchFrame): CdcEntry[] {
   const reader = new FrameReader(batch.walBatch, 0, batch.walBatch.length);
@@ -100,7 +100,7 @@ export function decodeBatchEntries(batch: BatchFrame): CdcEntry[] {
   let previous = -1;
   for (let i = 0; i < batch.entryCount; i++) {
     const lsn = reader.lsn("entry lsn");
-    if (lsn <= previous) corruptFrame(`entry LSN ${lsn} does not increase (previous ${previous})`);
+    if (i > 0 && lsn !== previous + 1) corruptFrame(`entry LSN ${lsn} does not follow ${previous}`);
     previous = lsn;
     const op = OPS[reader.u8("entry op")];
     if (op === undefined) corruptFrame("unknown entry op");

@@ -66,8 +66,8 @@ export class ClientSession {
   /** Records that a batch covering `[firstLsn, lastLsn]` was sent. */
   sent(firstLsn: number, lastLsn: number): void {
     if (!this.canSend()) throw new EvoDBError("INTERNAL", "sent() without credit; check canSend() first");
-    if (firstLsn <= this.lastSentLsn || lastLsn < firstLsn) {
-      throw new EvoDBError("INTERNAL", `batch [${firstLsn}, ${lastLsn}] does not follow LSN ${this.lastSentLsn}`);
+    if (firstLsn !== this.lastSentLsn + 1 || lastLsn < firstLsn) {
+      throw new EvoDBError("INTERNAL", `batch [${firstLsn}, ${lastLsn}] does not follow LSN ${this.lastSentLsn} without a gap`);
     }
     this.lastSentLsn = lastLsn;
     this.inFlightLastLsns.push(lastLsn);

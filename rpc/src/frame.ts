@@ -45,7 +45,7 @@ export interface BatchFrame {
   type: "batch";
   /** LSN of the first entry. */
   firstLsn: number;
-  /** LSN of the last entry; entries are strictly increasing in between. */
+  /** LSN of the last entry; entries are consecutive in between. */
   lastLsn: number;
   /** Number of entries in `walBatch`. */
   entryCount: number;
@@ -120,8 +120,8 @@ function writePayload(out: FrameWriter, frame: Frame): number {
     case "batch":
       checkLsn(frame.firstLsn, "firstLsn");
       checkLsn(frame.lastLsn, "lastLsn");
-      if (frame.entryCount < 1 || frame.entryCount > MAX_BATCH_ENTRIES || frame.firstLsn > frame.lastLsn) {
-        throw new EvoDBError("INVALID_ARGUMENT", `a batch needs 1..${MAX_BATCH_ENTRIES} entries and firstLsn <= lastLsn`);
+      if (frame.entryCount < 1 || frame.entryCount > MAX_BATCH_ENTRIES || frame.lastLsn - frame.firstLsn !== frame.entryCount - 1) {
+        throw new EvoDBError("INVALID_ARGUMENT", `a batch needs 1..${MAX_BATCH_ENTRIES} entries with consecutive LSNs (lastLsn - firstLsn = entryCount - 1)`);
       }
       out.lsn(frame.firstLsn);
       out.lsn(frame.lastLsn);
@@ -239,9 +239,9 @@ export function decodeFrame(bytes: Uint8Array, maxFrameBytes: number = MAX_FRAME
       if (entryCount < 1 || entryCount > MAX_BATCH_ENTRIES) {
         corruptFrame(`batch declares ${entryCount} entries; allowed 1..${MAX_BATCH_ENTRIES}`, { oversized: entryCount > 0 });
       }
-      // LSNs strictly increase inside a batch, so the span must hold every entry.
-      if (firstLsn > lastLsn || lastLsn - firstLsn < entryCount - 1) {
-        corruptFrame(`batch LSN range [${firstLsn}, ${lastLsn}] cannot hold ${entryCount} increasing entries`);
+      // A source's LSNs are consecutive (spec §3.3), so the range is exactly the entry count.
+      if (lastLsn - firstLsn !== entryCount - 1) {
+        corruptFrame(`batch LSN range [${firstLsn}, ${lastLsn}] does not hold exactly ${entryCount} consecutive entries`);
       }
       frame = { type: "batch", firstLsn, lastLsn, entryCount, walBatch: reader.rest() };
       break;

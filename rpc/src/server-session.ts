@@ -100,6 +100,8 @@ export class ServerSession<Entry> {
         this.state.phase = "authenticating";
         this.state.sourceId = frame.sourceId;
         this.state.tenant = frame.tenant;
+        // Remembered for accept(): entries at or below it were acknowledged in an earlier session.
+        this.state.receivedLsn = frame.lastAckedLsn;
         return { kind: "authenticate", hello: frame };
       case "batch":
         if (this.state.phase !== "open") return this.close(CloseCode.ProtocolViolation, "BATCH before WELCOME; send HELLO and wait for WELCOME");
@@ -126,6 +128,10 @@ export class ServerSession<Entry> {
     if (batch.firstLsn <= state.receivedLsn) {
       return this.close(CloseCode.CorruptFrame, `LSN going backwards: batch starts at ${batch.firstLsn}, already received ${state.receivedLsn}`);
     }
+    // A source's LSNs are consecutive (spec §5.3): a gap means a batch was lost on the way.
+    if (batch.firstLsn !== state.receivedLsn + 1) {
+      return this.close(CloseCode.CorruptFrame, `LSN gap: batch starts at ${batch.firstLsn}, expected ${state.receivedLsn + 1}`);
+    }
     if (state.inFlight >= state.creditWindow) {
       return this.close(CloseCode.CorruptFrame, `credit window of ${state.creditWindow} unacknowledged batches exceeded`);
     }
@@ -143,14 +149,16 @@ export class ServerSession<Entry> {
 
   /**
    * The caller authenticated the HELLO and found `durableLsn` in its storage for this source.
-   * Returns the WELCOME frame to send.
+   * The session resumes after the larger of that and the HELLO's `lastAckedLsn` (a sender never
+   * resends what it saw acknowledged; spec §3.2). Returns the WELCOME frame to send.
    */
   accept(durableLsn: number): Uint8Array {
     if (this.state.phase !== "authenticating") throw new EvoDBError("INTERNAL", `accept() in phase ${this.state.phase}`);
+    const resumeAfter = Math.max(durableLsn, this.state.receivedLsn);
     this.state.phase = "open";
-    this.state.durableLsn = durableLsn;
-    this.state.receivedLsn = durableLsn;
-    return encodeFrame({ type: "welcome", ackedLsn: durableLsn, creditWindow: this.state.creditWindow, maxFrameBytes: this.maxFrameBytes });
+    this.state.durableLsn = resumeAfter;
+    this.state.receivedLsn = resumeAfter;
+    return encodeFrame({ type: "welcome", ackedLsn: resumeAfter, creditWindow: this.state.creditWindow, maxFrameBytes: this.maxFrameBytes });
   }
 
   /** The caller refuses the HELLO (bad credentials, wrong tenant): send the ERROR and close. */

@@ -107,6 +107,9 @@ export class CdcWriter<Env extends CdcWriterEnv = CdcWriterEnv> extends DurableO
       next = closeAction(isEvoDBError(error) ? closeCodeForError(error) : CloseCode.InternalError, error instanceof Error ? error.message : String(error));
     }
     ws.serializeAttachment(session.state);
+    // The peer may have gone away while we were storing: the entries are durable, and the next
+    // session's WELCOME carries what this ACK would have said.
+    if (ws.readyState !== WebSocket.READY_STATE_OPEN) return;
     if (next.kind === "reply") ws.send(next.reply);
     if (next.kind === "close") {
       if (next.reply) ws.send(next.reply);

@@ -63,8 +63,21 @@ describe("writer session state machine (spec §5.1, §5.3)", () => {
     const first = server.receive(lsnBatch([1, 2, 3]));
     expect(first).toMatchObject({ kind: "persist", entries: [1, 2, 3] });
     expect(decodeFrame(server.acknowledge(3))).toEqual({ type: "ack", ackedLsn: 3, creditWindow: 8 });
-    expect(server.receive(lsnBatch([7, 9]))).toMatchObject({ kind: "persist", entries: [7, 9] });
-    expect(decodeFrame(server.acknowledge(9))).toMatchObject({ ackedLsn: 9 });
+    expect(server.receive(lsnBatch([4, 5]))).toMatchObject({ kind: "persist", entries: [4, 5] });
+    expect(decodeFrame(server.acknowledge(5))).toMatchObject({ ackedLsn: 5 });
+  });
+
+  it("closes on a gap in the LSNs (a lost batch)", () => {
+    const server = openServer(3);
+    expectClose(server.receive(lsnBatch([5])), CloseCode.CorruptFrame);
+  });
+
+  it("resumes after the HELLO's lastAckedLsn when the writer knows less", () => {
+    const server = new ServerSession<number>(decodeLsns);
+    server.receive(encodeFrame({ type: "hello", lastAckedLsn: 5, sourceId: "edge-a", tenant: "acme", credentials: "token" }));
+    expect(decodeFrame(server.accept(3))).toMatchObject({ type: "welcome", ackedLsn: 5 });
+    expect(server.receive(lsnBatch([4, 5])).kind).toBe("reply");
+    expect(server.receive(lsnBatch([6])).kind).toBe("persist");
   });
 
   it("ignores duplicate batches and re-acks the durable LSN", () => {

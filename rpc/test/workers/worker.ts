@@ -46,6 +46,8 @@ export class TestWriter extends CdcWriter<RpcTestEnv> {
 
   override async webSocketMessage(ws: WebSocket, message: ArrayBuffer | string): Promise<void> {
     if (typeof message !== "string" && ++this.binaryMessages === this.killBeforeMessage) {
+      // Like every close by the writer, mark the session closed so messages queued behind are dropped.
+      ws.serializeAttachment({ ...(ws.deserializeAttachment() as object), phase: "closed" });
       ws.close(4500, "test: socket killed");
       return;
     }
