@@ -120,14 +120,17 @@ export class CdcEdge<Env extends CdcEdgeEnv = CdcEdgeEnv> extends DurableObject<
     return this.write(table, [{ key, doc: null }])[0]!;
   }
 
-  /** One document, or `null`. */
-  async get(table: string, key: string): Promise<JsonValue | null> {
+  /**
+   * One document (a core `JsonValue`), or `null`. Typed `unknown` on purpose: the recursive
+   * `JsonValue` type pushed through the RPC stub's mapped types makes TypeScript give up (TS2589).
+   */
+  async get(table: string, key: string): Promise<unknown> {
     const text = this.store.get(table, key);
     return text === null ? null : parseJson(text);
   }
 
-  /** Documents in key order after `after` (at most `limit`, up to 1000). */
-  async list(table: string, options: { after?: string; limit?: number } = {}): Promise<{ key: string; doc: JsonValue }[]> {
+  /** Documents (core `JsonValue`s) in key order after `after` (at most `limit`, up to 1000). */
+  async list(table: string, options: { after?: string; limit?: number } = {}): Promise<{ key: string; doc: unknown }[]> {
     return this.store.list(table, options.after ?? null, options.limit ?? 100).map(({ key, doc }) => ({ key, doc: parseJson(doc) }));
   }
 
