@@ -79,12 +79,15 @@ export class QueryRunner {
     return !this.aggregating && this.topK === undefined && this.query.limit !== undefined && this.emitted >= this.query.limit;
   }
 
-  /** Folds one batch in. `selection` restricts it to some rows (e.g. the live rows). */
-  push(batch: ShreddedBatch, selection?: Uint32Array): void {
+  /**
+   * Folds one batch in. `selection` restricts it to some rows (e.g. the live rows); `filtered`
+   * says the scanner already applied WHERE to it.
+   */
+  push(batch: ShreddedBatch, selection?: Uint32Array, filtered = false): void {
     if (this.satisfied) return;
     const context: EvalContext = { view: new BatchView(batch) };
     let rows = selection ?? allRows(batch.rowCount);
-    if (this.query.where !== undefined) rows = filterRows(context, this.query.where, rows);
+    if (this.query.where !== undefined && !filtered) rows = filterRows(context, this.query.where, rows);
     if (rows.length === 0) return;
     if (this.aggregator !== undefined) {
       this.aggregator.add(context, rows);

@@ -12,3 +12,7 @@ export * from "./tagged-store";
 export * from "./expr-label";
 export * from "./execute";
 export * from "./zone-map";
+export * from "./scan/byte-cache";
+export * from "./scan/zone-lookups";
+export * from "./scan/table-scan";
+export * from "./scan/query-table";

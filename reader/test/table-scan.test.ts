@@ -1,0 +1,163 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { isEvoDBError, shred, type JsonValue } from "@evodb/core";
+import { generateEvents } from "@evodb/test-utils";
+import { MemoryByteCache, TableScan, q, queryTable, runQuery, type Query, type ResultRow } from "../src/index";
+import { deletePositions, makeTable, type Fixture } from "./lakehouse-fixture";
+
+const BLOCK_ROWS = 1000;
+const DELETED = [0, 5, 17, 999];
+
+let fixture: Fixture;
+let liveDocs: JsonValue[];
+let allDocs: JsonValue[];
+let groups: JsonValue[][];
+let firstSnapshotId: number;
+
+beforeAll(async () => {
+  const events = generateEvents({ count: 12_000, seed: 11 }) as unknown as { device: { os: string } }[];
+  const byOs = new Map<string, JsonValue[]>();
+  for (const event of events) {
+    const list = byOs.get(event.device.os) ?? [];
+    list.push(event as unknown as JsonValue);
+    byOs.set(event.device.os, list);
+  }
+  groups = [];
+  for (const [, docs] of [...byOs].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (let i = 0; i < docs.length; i += BLOCK_ROWS) groups.push(docs.slice(i, i + BLOCK_ROWS));
+  }
+  fixture = await makeTable(groups, {
+    partitionSpec: { fields: [{ name: "os", sourcePath: ["device", "os"], transform: "identity" }] },
+    partitionOf: (docs) => ({ os: (docs[0] as { device: { os: string } }).device.os }),
+  });
+  firstSnapshotId = (await fixture.table.snapshot())!.snapshotId;
+  const firstFile = (await fixture.table.snapshot())!.dataFiles[0]!;
+  await deletePositions(fixture.table, firstFile.path, DELETED);
+  allDocs = groups.flat();
+  liveDocs = groups.flatMap((docs, g) => (g === 0 ? docs.filter((_, i) => !DELETED.includes(i)) : docs));
+}, 60_000);
+
+const sortRows = (rows: ResultRow[]) => rows.map((r) => JSON.stringify(r)).sort();
+
+async function expectSameAsInMemory(query: Query): Promise<void> {
+  const expected = await runQuery(query, [shred(liveDocs)]);
+  const actual = await queryTable(fixture.table, query);
+  expect(actual.columns).toEqual(expected.columns);
+  if (query.orderBy) expect(actual.rows).toEqual(expected.rows);
+  else expect(sortRows(actual.rows)).toEqual(sortRows(expected.rows));
+}
+
+describe("TableScan over a lakehouse snapshot", () => {
+  it.each([
+    "count all",
+    "filter + project",
+    "group by",
+    "order + limit",
+  ])("gives the same rows as the in-memory engine on the live documents: %s", async (name) => {
+    const queries: Record<string, Query> = {
+      "count all": { from: "events", select: [{ kind: "expr", expr: q.agg("count") }] },
+      "filter + project": {
+        from: "events",
+        select: [{ kind: "expr", expr: q.col("event_id") }, { kind: "expr", expr: q.col("geo") }],
+        where: q.and(q.cmp("=", q.col("device", "os"), q.lit("iOS")), q.cmp(">", q.col("latency_ms"), q.lit(60))),
+      },
+      "group by": {
+        from: "events",
+        select: [{ kind: "expr", expr: q.col("type") }, { kind: "expr", expr: q.agg("count") }, { kind: "expr", expr: q.agg("avg", q.col("duration_ms")) }],
+        groupBy: [q.col("type")],
+      },
+      "order + limit": {
+        from: "events",
+        select: [{ kind: "expr", expr: q.col("event_id") }, { kind: "expr", expr: q.col("latency_ms") }],
+        orderBy: [{ expr: q.col("latency_ms"), direction: "desc" }, { expr: q.col("event_id"), direction: "asc" }],
+        limit: 7,
+      },
+    };
+    await expectSameAsInMemory(queries[name]!);
+  });
+
+  it("honours delete vectors, and time travel sees the rows before the delete", async () => {
+    const count: Query = { from: "events", select: [{ kind: "expr", expr: q.agg("count") }] };
+    expect((await queryTable(fixture.table, count)).rows).toEqual([{ "count(*)": liveDocs.length }]);
+    const before = await queryTable(fixture.table, { ...count, snapshot: { kind: "id", id: String(firstSnapshotId) } });
+    expect(before.rows).toEqual([{ "count(*)": allDocs.length }]);
+  });
+
+  it("prunes by partition value", async () => {
+    const result = await queryTable(fixture.table, {
+      from: "events",
+      select: [{ kind: "expr", expr: q.agg("count") }],
+      where: q.cmp("=", q.col("device", "os"), q.lit("Linux")),
+    });
+    const linuxBlocks = groups.filter((g) => (g[0] as { device: { os: string } }).device.os === "Linux").length;
+    expect(result.stats.blocksPrunedByPartition).toBe(groups.length - linuxBlocks);
+    expect(result.rows[0]!["count(*)"]).toBe(liveDocs.filter((d) => (d as { device: { os: string } }).device.os === "Linux").length);
+  });
+
+  it("finds one key with at most 2 blocks read, pruning the rest by zone maps and bloom filters", async () => {
+    const target = groups[3]![123] as { event_id: string };
+    const result = await queryTable(fixture.table, {
+      from: "events",
+      select: [{ kind: "expr", expr: q.col("event_id") }, { kind: "expr", expr: q.col("type") }],
+      where: q.cmp("=", q.col("event_id"), q.lit(target.event_id)),
+    });
+    expect(result.rows).toHaveLength(1);
+    expect(result.stats.blocksRead).toBeLessThanOrEqual(2);
+    expect(result.stats.blocksPrunedByBloom + result.stats.blocksPrunedByZoneMap).toBeGreaterThanOrEqual(groups.length - 2);
+    expect(result.stats.blocksPrunedByBloom).toBeGreaterThan(0);
+  });
+
+  it("prunes time ranges with snapshot zone maps before any block I/O", async () => {
+    const received = allDocs.map((d) => (d as { received_at: number }).received_at).sort((a, b) => a - b);
+    const cut = received[Math.floor(received.length * 0.98)]!;
+    const scan = new TableScan(fixture.table, { where: q.cmp(">", q.col("received_at"), q.lit(cut)), paths: [["received_at"]] });
+    const plan = await scan.plan();
+    expect(plan.files.filter((f) => f.prunedBy === "zone-map").length).toBeGreaterThan(0);
+  });
+
+  it("reads only the needed column chunks, and skips the projection of blocks without a match", async () => {
+    const oneColumn = await queryTable(fixture.table, { from: "events", select: [{ kind: "expr", expr: q.agg("sum", q.col("latency_ms")) }] });
+    // Footers (with their bloom filters) are about 11% of these small 1,000-row blocks, so the
+    // floor here is footers plus one float column and the root tags.
+    expect(oneColumn.stats.bytesRead).toBeLessThan(oneColumn.stats.tableBytes * 0.3);
+    const noMatch = await queryTable(fixture.table, {
+      from: "events",
+      select: [{ kind: "star" }],
+      where: { kind: "like", expr: q.col("page", "title"), pattern: "%no such title%", negated: false },
+    });
+    expect(noMatch.rows).toEqual([]);
+    expect(noMatch.stats.blocksWithoutMatch).toBe(groups.length);
+    expect(noMatch.stats.bytesRead).toBeLessThan(noMatch.stats.tableBytes * 0.4);
+  });
+
+  it("a warm cache serves a repeated query with no block requests", async () => {
+    const cache = new MemoryByteCache();
+    const query: Query = { from: "events", select: [{ kind: "expr", expr: q.agg("max", q.col("ts")) }], where: q.cmp("=", q.col("type"), q.lit("purchase")) };
+    const cold = await queryTable(fixture.table, query, { cache });
+    const warm = await queryTable(fixture.table, query, { cache });
+    expect(warm.rows).toEqual(cold.rows);
+    expect(cold.stats.requests).toBeGreaterThan(0);
+    expect(warm.stats.requests).toBe(0);
+    expect(warm.stats.bytesFetched).toBe(0);
+    expect(warm.stats.cacheHits).toBe(cold.stats.cacheMisses);
+  });
+
+  it("stops with LIMIT_EXCEEDED past the byte or time limit", async () => {
+    const query: Query = { from: "events", select: [{ kind: "star" }] };
+    await expect(queryTable(fixture.table, query, { limits: { maxBytesScanned: 10_000 } })).rejects.toSatisfy((e) => isEvoDBError(e, "LIMIT_EXCEEDED"));
+    let now = 0;
+    const scan = new TableScan(fixture.table, { clock: () => (now += 40), limits: { maxTimeMs: 100 } });
+    await expect((async () => {
+      for await (const _ of scan.blocks()) void _;
+    })()).rejects.toSatisfy((e) => isEvoDBError(e, "LIMIT_EXCEEDED"));
+  });
+
+  it("a corrupt block is a CORRUPT_BLOCK error, not a wrong answer", async () => {
+    const broken = await makeTable([groups[0]!]);
+    const file = (await broken.table.snapshot())!.dataFiles[0]!;
+    const key = broken.table.objectKey(file.path, "data");
+    const bytes = new Uint8Array(await (await broken.store.get(key))!.arrayBuffer());
+    bytes[Math.floor(bytes.length / 3)]! ^= 0xff;
+    await broken.store.put(key, bytes);
+    await expect(queryTable(broken.table, { from: "events", select: [{ kind: "star" }] })).rejects.toSatisfy((e) => isEvoDBError(e, "CORRUPT_BLOCK"));
+  });
+});
