@@ -35,10 +35,3 @@ export const StringEncoding = {
   Dictionary: 33,
 } as const;
 export type StringEncoding = (typeof StringEncoding)[keyof typeof StringEncoding];
-
-/** Boolean values are 0/1 in a nested int stream (so runs and bitmaps come from the int encodings). */
-export const BoolEncoding = { Bits: 48 } as const;
-
-/** Chunk-level compression codec ids. */
-export const Compression = { None: 0, Deflate: 1 } as const;
-export type Compression = (typeof Compression)[keyof typeof Compression];
