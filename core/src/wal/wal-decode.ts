@@ -97,6 +97,9 @@ function decodeBatchAt(bytes: Uint8Array, offset: number, out: WalEntry[], previ
   const bodyEnd = offset + info.byteLength - WAL_CRC_BYTES;
   let at = offset + WAL_HEADER_BYTES;
   let lastLsn = previousLsn;
+  let previousTable = "";
+  let previousTableBytes = 0;
+  let tableStart = -1;
   for (let i = 0; i < info.entryCount; i++) {
     const entryStart = at;
     if (bodyEnd - at < WAL_ENTRY_FIXED_BYTES) throw corrupt(`entry ${i} is cut off by the end of the body.`, at);
@@ -117,7 +120,11 @@ function decodeBatchAt(bytes: Uint8Array, offset: number, out: WalEntry[], previ
     at += WAL_ENTRY_FIXED_BYTES;
     // Sum first, compare once: each length is already bounded, so the sum cannot overflow.
     if (tableBytes + keyBytes + documentBytes > bodyEnd - at) throw corrupt(`entry ${i} runs past the end of the body.`, entryStart);
-    const table = readText(bytes, at, tableBytes, i, "table name");
+    // Batches usually repeat one or a few tables: reuse the previous entry's string when the bytes match.
+    const table = tableStart >= 0 && sameBytes(bytes, tableStart, at, tableBytes, previousTableBytes) ? previousTable : readText(bytes, at, tableBytes, i, "table name");
+    previousTable = table;
+    previousTableBytes = tableBytes;
+    tableStart = at;
     at += tableBytes;
     const primaryKey = readPrimaryKey(bytes, at, keyBytes, i);
     at += keyBytes;
@@ -153,15 +160,37 @@ function readJson(bytes: Uint8Array, at: number, length: number, index: number, 
   }
   // stringifyJson never writes a number token that overflows to Infinity (1e400) nor nesting past
   // MAX_JSON_DEPTH, but the native JSON.parse path accepts both: refuse them, so every accepted
-  // batch holds values the encoder can write again. Only texts with a long digit run, a 3-digit
-  // exponent, or enough characters for that depth can hold either, so most documents skip the walk.
-  if ((text.length > 2 * MAX_JSON_DEPTH || MAYBE_OVERFLOWING_NUMBER.test(text)) && !isWritableJson(value)) {
+  // batch holds values the encoder can write again. A byte scan finds the few texts that could hold
+  // either (a 3-digit exponent, a 300-digit run, more than MAX_JSON_DEPTH opening brackets); only
+  // those are walked. (A regular expression for the same test cost as much as the parse itself.)
+  if (mayHoldUnwritableJson(bytes, at, at + length) && !isWritableJson(value)) {
     throw corrupt(`entry ${index}: the ${what} holds a number beyond the float64 range or nests deeper than ${MAX_JSON_DEPTH}.`, at);
   }
   return value;
 }
 
-const MAYBE_OVERFLOWING_NUMBER = /\d{300}|[eE][+-]?\d{3}/;
+function mayHoldUnwritableJson(bytes: Uint8Array, start: number, end: number): boolean {
+  let digitRun = 0;
+  let exponentDigits = -1;
+  let openBrackets = 0;
+  for (let i = start; i < end; i++) {
+    const byte = bytes[i]!;
+    if (byte >= 0x30 && byte <= 0x39) {
+      if (++digitRun >= 300) return true;
+      if (exponentDigits >= 0 && ++exponentDigits >= 3) return true;
+      continue;
+    }
+    digitRun = 0;
+    if (byte === 0x65 || byte === 0x45) {
+      exponentDigits = 0;
+      continue;
+    }
+    // A sign right after the "e" keeps the exponent open; anything else closes it.
+    if (!((byte === 0x2b || byte === 0x2d) && exponentDigits === 0)) exponentDigits = -1;
+    if ((byte === 0x5b || byte === 0x7b) && ++openBrackets > MAX_JSON_DEPTH) return true;
+  }
+  return false;
+}
 
 /** Every number finite and nesting within MAX_JSON_DEPTH; iterative, so hostile depth cannot overflow the stack. */
 function isWritableJson(root: JsonValue): boolean {
@@ -183,7 +212,29 @@ function isWritableJson(root: JsonValue): boolean {
   return true;
 }
 
+function sameBytes(bytes: Uint8Array, a: number, b: number, length: number, otherLength: number): boolean {
+  if (length !== otherLength) return false;
+  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
 function readPrimaryKey(bytes: Uint8Array, at: number, length: number, index: number): WalPrimaryKey {
+  // Fast path for the common key, a JSON string without escapes: its UTF-8 between the quotes is the
+  // value (control characters, which JSON requires escaped, fall through to the full parser).
+  if (length >= 2 && bytes[at] === QUOTE && bytes[at + length - 1] === QUOTE) {
+    let plain = true;
+    for (let i = at + 1; i < at + length - 1; i++) {
+      const byte = bytes[i]!;
+      if (byte === QUOTE || byte === BACKSLASH || byte < 0x20) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return readText(bytes, at + 1, length - 2, index, "primary key");
+  }
   const key = readJson(bytes, at, length, index, "primary key");
   if (isKeyPart(key) || (Array.isArray(key) && key.length > 0 && key.every(isKeyPart))) return key as WalPrimaryKey;
   throw corrupt(`entry ${index}: the primary key is JSON but not a string, number, bigint or array of those.`, at);
