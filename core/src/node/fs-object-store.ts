@@ -10,7 +10,9 @@
  * - Each object is one file: a 32-byte header (magic "EVOFSOB1", the 16-byte MD5 of the content,
  *   which is also R2's etag, and the upload time as float64 ms) followed by the content.
  * - Writes are atomic: content goes to a temporary file under `~tmp/`, is fsynced, then renamed
- *   over the object's file, so readers see the old or the new object, never a mix.
+ *   over the object's file, so readers see the old or the new object, never a mix. A process that
+ *   crashes mid-write can leave a file in `~tmp/`; it is never read and may be deleted when no
+ *   writer is running.
  * - Every put and delete holds the key's lock (fs-key-lock.ts), so a conditional put's check and
  *   write are one step for all writers in this and other processes on the same local filesystem.
  * - Reads take no lock: one open file handle serves header and body, so they are consistent.
@@ -112,8 +114,10 @@ export class FsObjectStore implements ObjectStore {
     const path = this.objectPath(key);
     const bytes = valueToBytes(value);
     return this.locks.withLock(this.lockPath(key), async () => {
-      const current = await this.readMetadata(key, path);
-      if (!conditionHolds(options?.onlyIf, current?.etag)) return null;
+      if (options?.onlyIf !== undefined) {
+        const current = await this.readMetadata(key, path);
+        if (!conditionHolds(options.onlyIf, current?.etag)) return null;
+      }
       const etagBytes = createHash("md5").update(bytes).digest();
       const uploaded = new Date();
       const header = new Uint8Array(HEADER_BYTES);
