@@ -1,0 +1,5 @@
+export * from "./row-key";
+export * from "./block-rows";
+export * from "./table-writer";
+export * from "./live-rows";
+export * from "./compaction";
