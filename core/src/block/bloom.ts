@@ -29,12 +29,22 @@ export function bloomShape(distinct: number, fpp: number): { bytes: number; hash
 export function buildBloom(h1: Uint32Array, h2: Uint32Array, count: number, bytes: number, hashCount: number): BloomFilter {
   const bits = new Uint8Array(bytes);
   const m = bytes * 8;
+  let lastA = -1;
+  let lastB = -1;
   for (let i = 0; i < count; i++) {
     const a = h1[i]!;
     const b = h2[i]!;
+    // Runs of equal values (sorted or repetitive columns) set the same bits: skip them.
+    if (a === lastA && b === lastB) continue;
+    lastA = a;
+    lastB = b;
+    // (a + j*b) mod m, stepped exactly without a float modulo per probe.
+    let bit = a % m;
+    const step = b % m;
     for (let j = 0; j < hashCount; j++) {
-      const bit = (a + j * b) % m;
       bits[bit >>> 3] = bits[bit >>> 3]! | (1 << (bit & 7));
+      bit += step;
+      if (bit >= m) bit -= m;
     }
   }
   return { bits, hashCount };
@@ -42,9 +52,12 @@ export function buildBloom(h1: Uint32Array, h2: Uint32Array, count: number, byte
 
 function probe(filter: BloomFilter, a: number, b: number): boolean {
   const m = filter.bits.length * 8;
+  let bit = a % m;
+  const step = b % m;
   for (let j = 0; j < filter.hashCount; j++) {
-    const bit = (a + j * b) % m;
     if ((filter.bits[bit >>> 3]! & (1 << (bit & 7))) === 0) return false;
+    bit += step;
+    if (bit >= m) bit -= m;
   }
   return true;
 }

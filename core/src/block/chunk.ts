@@ -8,7 +8,8 @@ import { Tag, type ColumnType, type JsonValue, type ShreddedColumn } from "../co
 import { EvoDBError } from "../errors";
 import { ByteReader, ByteWriter, corrupt } from "../encoding/bytes";
 import { readFloatStream, writeFloatStream } from "../encoding/float";
-import { readIntStream, writeIntStream } from "../encoding/int";
+import { IntEncoding } from "../encoding/ids";
+import { readConstantIntStream, readIntStream, writeIntStream } from "../encoding/int";
 import { readStringStream, writeStringStream } from "../encoding/string";
 import { readVariant, writeVariant } from "../encoding/variant";
 
@@ -132,19 +133,30 @@ export function decodeChunk(
   r.u8("tags encoding id");
   if (r.varint("tag count") !== rowCount) corrupt(`tag stream count differs from the ${rowCount} rows in the footer`);
   r.pos = 0;
-  const tagValues = new Float64Array(rowCount);
-  if (readIntStream(r, rowCount, tagValues, 0) !== expected.tags) corrupt("tag stream encoding differs from the footer");
   const tags = new Uint8Array(rowCount);
   let valueCount = 0;
   let variantCount = 0;
   let objectCount = 0;
-  for (let i = 0; i < rowCount; i++) {
-    const t = tagValues[i]!;
-    if (!(t >= 0 && t <= 4 && Number.isInteger(t))) corrupt(`tag ${t} at row ${i} is not 0..4`);
-    tags[i] = t;
-    if (t === Tag.Value) valueCount++;
-    else if (t === Tag.Variant) variantCount++;
-    else if (t === Tag.Object) objectCount++;
+  const constant = readConstantIntStream(r, rowCount);
+  if (constant !== null) {
+    // The common case (every row has the same tag) needs no per-row pass.
+    if (!(constant >= 0 && constant <= 4 && Number.isInteger(constant))) corrupt(`tag ${constant} is not 0..4`);
+    if (expected.tags !== IntEncoding.FrameOfReference) corrupt("tag stream encoding differs from the footer");
+    tags.fill(constant);
+    if (constant === Tag.Value) valueCount = rowCount;
+    else if (constant === Tag.Variant) variantCount = rowCount;
+    else if (constant === Tag.Object) objectCount = rowCount;
+  } else {
+    const tagValues = new Float64Array(rowCount);
+    if (readIntStream(r, rowCount, tagValues, 0) !== expected.tags) corrupt("tag stream encoding differs from the footer");
+    for (let i = 0; i < rowCount; i++) {
+      const t = tagValues[i]!;
+      if (!(t >= 0 && t <= 4 && Number.isInteger(t))) corrupt(`tag ${t} at row ${i} is not 0..4`);
+      tags[i] = t;
+      if (t === Tag.Value) valueCount++;
+      else if (t === Tag.Variant) variantCount++;
+      else if (t === Tag.Object) objectCount++;
+    }
   }
   if (valueCount !== expected.valueCount || variantCount !== expected.variantCount || objectCount !== expected.objectCount) {
     corrupt("tag counts differ from the footer statistics");

@@ -169,6 +169,27 @@ function readForBody(r: ByteReader, count: number, out: Float64Array, outPos: nu
 }
 
 /**
+ * If the stream at the reader is a constant (frame of reference of width 0), consumes it and returns
+ * the constant; otherwise returns null and leaves the reader where it was. Lets callers fill a
+ * narrow array (e.g. tags) without a Float64Array pass.
+ */
+export function readConstantIntStream(r: ByteReader, count: number): number | null {
+  const start = r.pos;
+  if (r.u8("int encoding id") !== IntEncoding.FrameOfReference) {
+    r.pos = start;
+    return null;
+  }
+  if (r.varint("int stream count") !== count) corrupt(`int stream does not hold the ${count} values expected`);
+  const base = r.f64("frame base");
+  if (r.u8("bit width") !== 0) {
+    r.pos = start;
+    return null;
+  }
+  r.align(4, 0);
+  return base;
+}
+
+/**
  * Reads an int stream of exactly `count` values into `out[outPos, outPos+count)` and returns its
  * encoding id. `out` must have room; every count inside the stream is checked against `count`.
  */
