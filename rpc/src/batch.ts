@@ -1,5 +1,5 @@
-import { EvoDBError } from "@evodb/core";
-import { FrameReader, FrameWriter, corruptFrame } from "./bytes";
+import { EvoDBError, decodeWalBatch, encodeWalBatch, isEvoDBError, parseJson, stringifyJson, type WalEntry } from "@evodb/core";
+import { corruptFrame } from "./bytes";
 import { encodeFrame, type BatchFrame } from "./frame";
 import { MAX_BATCH_ENTRIES } from "./protocol";
 
@@ -21,13 +21,10 @@ export interface CdcEntry {
   time: number;
 }
 
-/** Largest primary key, in UTF-8 bytes. */
+/** Largest primary key, in bytes of its JSON text (core's WAL limit). */
 export const MAX_KEY_BYTES = 1024;
 /** Largest document, in UTF-8 bytes: SQLite in Durable Objects caps a value at 2 MB. */
 export const MAX_DOC_BYTES = 2_000_000;
-const MAX_TABLE_BYTES = 64;
-const OPS = ["insert", "update", "delete"] as const;
-const NO_DOC = 0xffffffff;
 
 const TABLE_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 
@@ -40,49 +37,29 @@ export function validateTableName(table: string): boolean {
   return TABLE_PATTERN.test(table) && !table.includes("..");
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-/**
- * Entry layout inside BATCH `walBatch` (docs/cdc-protocol.md §3.3.1): per entry, lsn (u64), op
- * (u8: 0 insert, 1 update, 2 delete), time (u64 milliseconds), table (str16), key (str16), document length (u32,
- * 0xFFFFFFFF = no document) and UTF-8 JSON. The frame's CRC-32C covers it.
- */
-function writeEntry(out: FrameWriter, entry: CdcEntry): void {
+/** Maps an edge WAL entry to core's WAL entry (the document travels as a JSON value). */
+function toWalEntry(entry: CdcEntry): WalEntry {
   if (!validateTableName(entry.table)) throw new EvoDBError("INVALID_NAME", `table "${entry.table}" is not a plain table name ([A-Za-z0-9_.-], 1-64 characters)`);
-  const op = OPS.indexOf(entry.op);
-  if (op < 0) throw new EvoDBError("INVALID_ARGUMENT", `unknown WAL op ${String(entry.op)}`);
   if ((entry.doc === null) !== (entry.op === "delete")) throw new EvoDBError("INVALID_ARGUMENT", "deletes carry no document; inserts and updates carry one");
-  if (!Number.isSafeInteger(entry.time) || entry.time < 0) throw new EvoDBError("INVALID_ARGUMENT", `entry time must be a non-negative integer of milliseconds, got ${entry.time}`);
-  out.lsn(entry.lsn);
-  out.u8(op);
-  out.lsn(entry.time);
-  out.str16(entry.table);
-  const key = encoder.encode(entry.key);
-  if (key.length === 0 || key.length > MAX_KEY_BYTES) throw new EvoDBError("INVALID_ARGUMENT", `primary keys are 1..${MAX_KEY_BYTES} UTF-8 bytes`);
-  out.u16(key.length);
-  out.bytes(key);
-  if (entry.doc === null) {
-    out.u32(NO_DOC);
-  } else {
-    const doc = encoder.encode(entry.doc);
-    if (doc.length > MAX_DOC_BYTES) throw new EvoDBError("LIMIT_EXCEEDED", `document of ${doc.length} bytes exceeds ${MAX_DOC_BYTES}`);
-    out.u32(doc.length);
-    out.bytes(doc);
-  }
+  if (entry.key.length === 0) throw new EvoDBError("INVALID_ARGUMENT", `primary keys are 1..${MAX_KEY_BYTES} bytes of JSON text`);
+  const walEntry: WalEntry = { table: entry.table, primaryKey: entry.key, lsn: entry.lsn, op: entry.op, time: entry.time };
+  if (entry.doc !== null) walEntry.document = parseJson(entry.doc);
+  return walEntry;
 }
 
-/** Encodes entries (consecutive LSNs) as one BATCH frame. */
+/**
+ * Encodes entries (consecutive LSNs) as one BATCH frame whose payload is one core WAL batch
+ * (docs/wal.md), spec §3.3.1.
+ */
 export function encodeBatchFrame(entries: readonly CdcEntry[]): Uint8Array {
   if (entries.length === 0 || entries.length > MAX_BATCH_ENTRIES) {
     throw new EvoDBError("INVALID_ARGUMENT", `a batch holds 1..${MAX_BATCH_ENTRIES} entries, got ${entries.length}`);
   }
-  const out = new FrameWriter();
-  for (let i = 0; i < entries.length; i++) {
-    if (i > 0 && entries[i]!.lsn !== entries[i - 1]!.lsn + 1) throw new EvoDBError("INVALID_ARGUMENT", "batch LSNs must be consecutive");
-    writeEntry(out, entries[i]!);
+  for (let i = 1; i < entries.length; i++) {
+    if (entries[i]!.lsn !== entries[i - 1]!.lsn + 1) throw new EvoDBError("INVALID_ARGUMENT", "batch LSNs must be consecutive");
   }
-  return encodeFrame({ type: "batch", firstLsn: entries[0]!.lsn, lastLsn: entries[entries.length - 1]!.lsn, entryCount: entries.length, walBatch: out.finish() });
+  const walBatch = encodeWalBatch(entries.map(toWalEntry));
+  return encodeFrame({ type: "batch", firstLsn: entries[0]!.lsn, lastLsn: entries[entries.length - 1]!.lsn, entryCount: entries.length, walBatch });
 }
 
 /** Upper bound of an entry's encoded size, for cutting batches below the frame limit. */
@@ -91,40 +68,26 @@ export function estimateEntryBytes(entry: CdcEntry): number {
 }
 
 /**
- * Decodes the entries of a BATCH frame and checks them against its header: count, first and last
- * LSN, consecutive LSNs, valid UTF-8. Any mismatch is CORRUPT_FRAME.
+ * Decodes the entries of a BATCH frame with core's WAL codec and checks them against the frame
+ * header: count, first and last LSN, consecutive LSNs, string primary keys. Any mismatch or
+ * corrupt WAL batch is CORRUPT_FRAME; a WAL format version this build does not know stays
+ * UNSUPPORTED_VERSION.
  */
 export function decodeBatchEntries(batch: BatchFrame): CdcEntry[] {
-  const reader = new FrameReader(batch.walBatch, 0, batch.walBatch.length);
-  const entries: CdcEntry[] = [];
-  let previous = -1;
-  for (let i = 0; i < batch.entryCount; i++) {
-    const lsn = reader.lsn("entry lsn");
-    if (i > 0 && lsn !== previous + 1) corruptFrame(`entry LSN ${lsn} does not follow ${previous}`);
-    previous = lsn;
-    const op = OPS[reader.u8("entry op")];
-    if (op === undefined) corruptFrame("unknown entry op");
-    const time = reader.lsn("entry time");
-    const table = reader.str16("entry table", MAX_TABLE_BYTES);
-    const key = reader.str16("entry key", MAX_KEY_BYTES);
-    if (key.length === 0) corruptFrame("empty primary key");
-    const docLength = reader.u32("document length");
-    let doc: string | null = null;
-    if (docLength !== NO_DOC) {
-      if (docLength > MAX_DOC_BYTES) corruptFrame(`document of ${docLength} bytes exceeds ${MAX_DOC_BYTES}`);
-      try {
-        doc = decoder.decode(reader.take(docLength, "document"));
-      } catch (error) {
-        if (error instanceof EvoDBError) throw error;
-        corruptFrame("document is not valid UTF-8");
-      }
-    }
-    if ((doc === null) !== (op === "delete")) corruptFrame("deletes carry no document; inserts and updates carry one");
-    entries.push({ lsn, table, key, op, doc, time });
+  let walEntries: WalEntry[];
+  try {
+    walEntries = decodeWalBatch(batch.walBatch);
+  } catch (error) {
+    if (isEvoDBError(error, "CORRUPT_WAL")) corruptFrame(`the WAL batch inside is corrupt: ${error.message}`, { walDetails: error.details ?? {} });
+    throw error;
   }
-  reader.done("batch entries");
-  if (entries[0]!.lsn !== batch.firstLsn || previous !== batch.lastLsn) {
-    corruptFrame(`entries span [${entries[0]!.lsn}, ${previous}] but the header says [${batch.firstLsn}, ${batch.lastLsn}]`);
+  if (walEntries.length !== batch.entryCount) corruptFrame(`frame says ${batch.entryCount} entries, the WAL batch holds ${walEntries.length}`);
+  const entries: CdcEntry[] = new Array(walEntries.length);
+  for (let i = 0; i < walEntries.length; i++) {
+    const wal = walEntries[i]!;
+    if (wal.lsn !== batch.firstLsn + i) corruptFrame(`entry ${i} has LSN ${wal.lsn}; the frame says LSNs ${batch.firstLsn}..${batch.lastLsn}, consecutive`);
+    if (typeof wal.primaryKey !== "string") corruptFrame(`entry ${i} has a non-string primary key; protocol version 1 carries string keys`);
+    entries[i] = { lsn: wal.lsn, table: wal.table, key: wal.primaryKey, op: wal.op, doc: wal.document === undefined ? null : stringifyJson(wal.document), time: wal.time };
   }
   return entries;
 }

@@ -121,17 +121,17 @@ export class CdcEdge<Env extends CdcEdgeEnv = CdcEdgeEnv> extends DurableObject<
   }
 
   /**
-   * One document (a core `JsonValue`), or `null`. Typed `unknown` on purpose: the recursive
-   * `JsonValue` type pushed through the RPC stub's mapped types makes TypeScript give up (TS2589).
+   * One document as lossless JSON text (parse it with core's `parseJson` to keep integers beyond
+   * 2^53), or `null`. Text rather than a value: the recursive `JsonValue` type does not survive the
+   * RPC stub's mapped types (TypeScript gives up with TS2589), and the text is what is stored.
    */
-  async get(table: string, key: string): Promise<unknown> {
-    const text = this.store.get(table, key);
-    return text === null ? null : parseJson(text);
+  async get(table: string, key: string): Promise<string | null> {
+    return this.store.get(table, key);
   }
 
-  /** Documents (core `JsonValue`s) in key order after `after` (at most `limit`, up to 1000). */
-  async list(table: string, options: { after?: string; limit?: number } = {}): Promise<{ key: string; doc: unknown }[]> {
-    return this.store.list(table, options.after ?? null, options.limit ?? 100).map(({ key, doc }) => ({ key, doc: parseJson(doc) }));
+  /** Documents as JSON text, in key order after `after` (at most `limit`, up to 1000). */
+  async list(table: string, options: { after?: string; limit?: number } = {}): Promise<{ key: string; json: string }[]> {
+    return this.store.list(table, options.after ?? null, options.limit ?? 100).map(({ key, doc }) => ({ key, json: doc }));
   }
 
   /** CDC position: newest LSN, highest acknowledged LSN, WAL entries waiting. */

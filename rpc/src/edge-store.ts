@@ -51,8 +51,9 @@ function checkTable(table: string): void {
 }
 
 function checkKey(key: string): void {
-  const bytes = encoder.encode(key).length;
-  if (bytes === 0 || bytes > MAX_KEY_BYTES) throw new EvoDBError("INVALID_ARGUMENT", `document keys are 1..${MAX_KEY_BYTES} UTF-8 bytes, got ${bytes}`);
+  // The WAL carries keys as JSON text (docs/wal.md), so the limit applies to the quoted form.
+  const bytes = encoder.encode(JSON.stringify(key)).length;
+  if (key.length === 0 || bytes > MAX_KEY_BYTES) throw new EvoDBError("INVALID_ARGUMENT", `document keys must be non-empty and at most ${MAX_KEY_BYTES} bytes as JSON text, got ${bytes}`);
 }
 
 /** SQL access of the edge Durable Object. */
