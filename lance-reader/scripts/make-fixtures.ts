@@ -14,7 +14,7 @@ import * as arrow from "apache-arrow";
 import { Random } from "@evodb/test-utils";
 
 /** Bump when the fixture set changes so cached folders are rebuilt. */
-export const FIXTURE_VERSION = 3;
+export const FIXTURE_VERSION = 4;
 
 /** The file versions written for the per-type tables. */
 export const TYPE_VERSIONS = ["legacy", "2.0", "2.1", "2.2"] as const;
@@ -40,18 +40,33 @@ function gaussian(rng: Random): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
-/** Clustered, embedding-like vectors: 64 centres plus noise. */
-export function makeVectors(seed: number, rows: number, dim: number): Float32Array {
-  const rng = new Random(seed);
-  const centres = new Float32Array(64 * dim);
-  for (let i = 0; i < centres.length; i++) centres[i] = gaussian(rng);
+/**
+ * Embedding-like vectors: a random linear map of a 16-dimensional Gaussian latent into `dim`
+ * dimensions plus a little noise, so that neighbours are meaningful (on isotropic noise no ANN
+ * index reaches a useful recall). `spaceSeed` fixes the map, `sampleSeed` the rows; row r depends
+ * only on the seeds and r, so tests can regenerate any table row or draw fresh queries.
+ */
+export function makeVectors(spaceSeed: number, sampleSeed: number, rows: number, dim: number): Float32Array {
+  const latent = 16;
+  const space = new Random(spaceSeed);
+  const map = new Float32Array(latent * dim);
+  for (let i = 0; i < map.length; i++) map[i] = gaussian(space) / Math.sqrt(latent);
+  const rng = new Random(sampleSeed);
+  const z = new Float64Array(latent);
   const out = new Float32Array(rows * dim);
   for (let r = 0; r < rows; r++) {
-    const c = rng.int(0, 63);
-    for (let d = 0; d < dim; d++) out[r * dim + d] = centres[c * dim + d]! + 0.6 * gaussian(rng);
+    for (let l = 0; l < latent; l++) z[l] = gaussian(rng);
+    for (let d = 0; d < dim; d++) {
+      let s = 0;
+      for (let l = 0; l < latent; l++) s += map[l * dim + d]! * z[l]!;
+      out[r * dim + d] = s + 0.05 * gaussian(rng);
+    }
   }
   return out;
 }
+
+/** Seeds of the ANN tables: [space, rows, appended rows]. Queries use the space seed with other sample seeds. */
+export const ANN_SEEDS = { ann_l2: [21, 22, 23], ann_cosine: [31, 32, 33], ann_dot: [41, 42, 43] } as const;
 
 function fslData(values: Float32Array, dim: number, valid?: boolean[]): arrow.Data {
   const rows = values.length / dim;
@@ -194,19 +209,25 @@ export async function makeFixtures(dir: string): Promise<FixtureTimings> {
       await table.delete("id % 7 = 0");
       await table.delete("id IN (1, 2, 1001)");
     }
+    // Many deletions in one fragment, in case the writer switches to a roaring bitmap file.
+    const many = await db.createTable("deletes_many", makeTable([column("id", new arrow.Int64(), Array.from({ length: 20_000 }, (_, i) => BigInt(i)), false)]), storage("2.2"));
+    await many.delete("id % 3 != 0");
   });
   await timed("ann_l2", async () => {
-    const table = await db.createTable("ann_l2", annTable(makeVectors(21, ANN_ROWS, ANN_DIM), ANN_DIM, 0), storage("2.2"));
+    const [space, rows, appended] = ANN_SEEDS.ann_l2;
+    const table = await db.createTable("ann_l2", annTable(makeVectors(space, rows, ANN_ROWS, ANN_DIM), ANN_DIM, 0), storage("2.2"));
     await table.createIndex("vector", { config: lancedb.Index.ivfPq({ numPartitions: 64, numSubVectors: 16, distanceType: "l2" }) });
-    await table.add(annTable(makeVectors(22, ANN_APPENDED, ANN_DIM), ANN_DIM, ANN_ROWS));
+    await table.add(annTable(makeVectors(space, appended, ANN_APPENDED, ANN_DIM), ANN_DIM, ANN_ROWS));
     await table.delete("id % 1000 = 5");
   });
   await timed("ann_cosine", async () => {
-    const table = await db.createTable("ann_cosine", annTable(makeVectors(31, ANN_ROWS, ANN_DIM), ANN_DIM, 0), storage("2.1"));
+    const [space, rows] = ANN_SEEDS.ann_cosine;
+    const table = await db.createTable("ann_cosine", annTable(makeVectors(space, rows, ANN_ROWS, ANN_DIM), ANN_DIM, 0), storage("2.1"));
     await table.createIndex("vector", { config: lancedb.Index.ivfPq({ numPartitions: 64, numSubVectors: 16, distanceType: "cosine" }) });
   });
   await timed("ann_dot", async () => {
-    const table = await db.createTable("ann_dot", annTable(makeVectors(41, 4000, 32), 32, 0), storage("2.2"));
+    const [space, rows] = ANN_SEEDS.ann_dot;
+    const table = await db.createTable("ann_dot", annTable(makeVectors(space, rows, 4000, 32), 32, 0), storage("2.2"));
     await table.createIndex("vector", { config: lancedb.Index.ivfPq({ numPartitions: 16, numSubVectors: 4, distanceType: "dot" }) });
   });
   writeFileSync(marker, JSON.stringify(timings));

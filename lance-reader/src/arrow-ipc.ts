@@ -3,10 +3,13 @@
  * to read Lance's `.arrow` deletion files: record batches of one non-null Int32/UInt32 column of
  * deleted row offsets. Flatbuffer tables are read by hand through their vtables.
  */
-import { check } from "./errors";
+import { check, unsupported } from "./errors";
+import { zstdDecompress } from "./codec/zstd";
 import { ByteView } from "./io";
 
 const MESSAGE_RECORD_BATCH = 3;
+/** `CompressionType.ZSTD` of Arrow's BodyCompression (LZ4_FRAME is 0). */
+const CODEC_ZSTD = 1;
 
 /** A flatbuffer table at `pos` in `v`. */
 class Table {
@@ -48,36 +51,54 @@ class Table {
 /** Reads every Int32 value of the first column of every record batch in an IPC file. */
 export function readArrowInt32Column(bytes: Uint8Array): Int32Array {
   const v = new ByteView(bytes);
-  check(bytes.length >= 8 && String.fromCharCode(...bytes.subarray(0, 6)) === "ARROW1", "deletion file is not an Arrow IPC file");
+  const magic = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 6)) === "ARROW1";
+  check(bytes.length >= 18 && magic(0) && magic(bytes.length - 6), "deletion file is not an Arrow IPC file");
+  // The footer (a flatbuffer `Footer`) lists each record batch as a Block struct
+  // {offset: i64, metaDataLength: i32, pad, bodyLength: i64}; writers may pad between messages.
+  const footerLength = v.u32(bytes.length - 10);
+  const footerStart = bytes.length - 10 - footerLength;
+  check(footerStart >= 8, "Arrow footer is out of range");
+  const footer = Table.root(v, footerStart);
+  const [blocks, count] = footer.vector(3);
   const out: number[] = [];
-  let pos = 8;
-  while (pos + 8 <= bytes.length) {
-    let len = v.u32(pos);
-    let meta = pos + 4;
-    if (len === 0xffffffff) {
-      len = v.u32(pos + 4);
-      meta = pos + 8;
-    }
-    if (len === 0) break;
-    check(meta + len <= bytes.length, "Arrow message runs past the file");
+  for (let b = 0; b < count; b++) {
+    const at = blocks + b * 24;
+    const offset = v.u64(at);
+    const metaLength = v.u32(at + 8);
+    const bodyLength = v.u64(at + 16);
+    const bodyStart = offset + metaLength;
+    check(bodyStart + bodyLength <= footerStart, "Arrow record batch runs past the footer");
+    const meta = v.u32(offset) === 0xffffffff ? offset + 8 : offset + 4;
     const message = Table.root(v, meta);
-    const bodyStart = meta + len;
-    const bodyLength = message.i64(3);
-    check(bodyStart + bodyLength <= bytes.length, "Arrow message body runs past the file");
-    if (message.u8(1) === MESSAGE_RECORD_BATCH) {
-      const batch = message.table(2);
-      check(batch !== null, "Arrow record batch has no header");
-      const rows = batch.i64(0);
-      const [buffers, count] = batch.vector(2);
-      check(count >= 2, "Arrow record batch has too few buffers");
-      // Buffer structs are {offset: i64, length: i64}; buffer 0 is validity, buffer 1 the values.
-      const offset = v.u64(buffers + 16);
-      const length = v.u64(buffers + 24);
-      check(length >= rows * 4 && offset + length <= bodyLength, "Arrow values buffer is too small");
-      const values = new ByteView(bytes.subarray(bodyStart + offset, bodyStart + offset + length));
+    if (message.u8(1) !== MESSAGE_RECORD_BATCH) continue;
+    const batch = message.table(2);
+    check(batch !== null, "Arrow record batch has no header");
+    const rows = batch.i64(0);
+    const [buffers, n] = batch.vector(2);
+    check(n >= 2, "Arrow record batch has too few buffers");
+    // Buffer structs are {offset: i64, length: i64}; buffer 0 is validity, buffer 1 the values.
+    const valuesOffset = v.u64(buffers + 16);
+    const valuesLength = v.u64(buffers + 24);
+    check(valuesOffset + valuesLength <= bodyLength, "Arrow values buffer runs past its body");
+    let start = bodyStart + valuesOffset;
+    let length = valuesLength;
+    if (batch.table(3) !== null) {
+      // With body compression every buffer starts with its i64 uncompressed length, then a zstd
+      // frame; -1 means the writer left it uncompressed (arrow-rs does so when that is smaller).
+      check(length >= 8, "compressed Arrow buffer is truncated");
+      let data = bytes.subarray(start + 8, start + length);
+      if (v.u32(start) !== 0xffffffff || v.u32(start + 4) !== 0xffffffff) {
+        if (batch.table(3)!.u8(0) !== CODEC_ZSTD) throw unsupported("LZ4-frame compressed Arrow deletion files");
+        data = zstdDecompress(data, v.u64(start));
+      }
+      check(data.length >= rows * 4, "Arrow values buffer is too small");
+      const values = new ByteView(data);
       for (let i = 0; i < rows; i++) out.push(values.u32(i * 4) | 0);
+      continue;
     }
-    pos = bodyStart + bodyLength;
+    check(length >= rows * 4, "Arrow values buffer is too small");
+    const values = new ByteView(bytes.subarray(start, start + length));
+    for (let i = 0; i < rows; i++) out.push(values.u32(i * 4) | 0);
   }
   return Int32Array.from(out);
 }

@@ -85,6 +85,9 @@ export class LanceFileReader {
     const column = this.meta.columns[columnIndex];
     check(column !== undefined, `column ${columnIndex} does not exist in ${this.meta.reader.key}`);
     check(from >= 0 && to <= this.meta.numRows && from <= to, "row range outside the file");
+    let covered = 0;
+    for (const page of column.pages) covered += page.length;
+    check(covered === this.meta.numRows, "the pages of a column do not add up to the file's rows");
     const raws: Raw[] = [];
     const validities: (Uint8Array | null)[] = [];
     let pageStart = 0;

@@ -125,7 +125,10 @@ export async function openLanceFile(reader: RangeReader): Promise<LanceFileMeta>
   const schemaMsg = descriptor.message(1);
   check(schemaMsg !== undefined, "file descriptor has no schema");
   const schema = parseSchema(schemaMsg.messages(1), schemaMsg.map(5));
-  return { reader, major, minor, numRows: descriptor.uint(2), schema, columns, globalBuffers };
+  const numRows = descriptor.uint(2);
+  // Same bound as a fragment's rows (fragment.ts): per-row arrays are sized from these counts.
+  check(numRows <= 2 ** 27, "file claims more rows than this reader supports (2^27)");
+  return { reader, major, minor, numRows, schema, columns, globalBuffers };
 }
 
 /** Reads a global buffer (index files keep IVF and codebooks there). */

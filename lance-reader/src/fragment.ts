@@ -15,7 +15,12 @@ import { toColumn, zeroRaw, type Column } from "./column";
 import type { LanceField } from "./schema";
 
 /** Fragment ids above this would make row addresses (`fragment << 32 | offset`) exceed 2^53. */
-const MAX_FRAGMENT_ID = 2 ** 21 - 1;
+export const MAX_FRAGMENT_ID = 2 ** 21 - 1;
+/**
+ * Rows per fragment this reader accepts (Lance's default is 1 Mi rows per file). Guards the
+ * per-row masks against absurd counts in a corrupt manifest.
+ */
+export const MAX_FRAGMENT_ROWS = 2 ** 27;
 
 /** Reads the fields of one fragment. */
 export class FragmentReader {
@@ -28,6 +33,7 @@ export class FragmentReader {
     readonly fragment: Fragment,
   ) {
     if (fragment.id > MAX_FRAGMENT_ID) throw corrupt(`fragment id ${fragment.id} is beyond the supported 2^21 (row addresses must stay below 2^53)`);
+    if (fragment.physicalRows > MAX_FRAGMENT_ROWS) throw corrupt(`fragment ${fragment.id} claims ${fragment.physicalRows} rows, more than the supported 2^27`);
   }
 
   /** Rows including deleted ones. */
@@ -51,7 +57,7 @@ export class FragmentReader {
     if (!d) return null;
     const ext = d.kind === "bitmap" ? "bin" : "arrow";
     const bytes = await readWhole(this.store, `${this.root}_deletions/${this.fragment.id}-${d.readVersion}-${d.id}.${ext}`);
-    const offsets = d.kind === "bitmap" ? readRoaring(bytes) : readArrowInt32Column(bytes);
+    const offsets = d.kind === "bitmap" ? readRoaring(bytes, this.physicalRows) : readArrowInt32Column(bytes);
     const mask = new Uint8Array(this.physicalRows);
     for (const o of offsets) {
       check(o >= 0 && o < this.physicalRows, "deletion file names a row outside its fragment");

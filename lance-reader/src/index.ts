@@ -3,3 +3,5 @@ export { valueAt, type Column, type FixedColumn, type BinaryColumn, type CellVal
 export type { Filter, Condition } from "./filter";
 export type { LanceField, LanceSchema, LanceType } from "./schema";
 export type { Fragment, DataFile, IndexEntry, Manifest } from "./manifest";
+export { VectorSearcher, type VectorSearchOptions, type VectorSearchResult } from "./vector/search";
+export type { Metric, IvfPqIndex } from "./vector/ivf-pq";

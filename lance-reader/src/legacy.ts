@@ -57,6 +57,7 @@ export async function openLegacyFile(reader: RangeReader): Promise<LegacyFileRea
   const tableSize = (maxId - minId + 1) * batches * 16;
   const table = new ByteView(await reader.read(tablePos, tableSize));
   const numRows = batchOffsets[batches]!;
+  check(numRows >= 0 && numRows <= 2 ** 27, "legacy file claims more rows than this reader supports (2^27)");
 
   const readBatch = async (field: LanceField, batch: number): Promise<Raw> => {
     const idx = ((field.id - minId) * batches + batch) * 16;

@@ -10,8 +10,11 @@ const SERIAL_COOKIE_NO_RUN = 12346;
 const SERIAL_COOKIE = 12347;
 const NO_OFFSET_THRESHOLD = 4;
 
-/** Decodes a serialized bitmap into its sorted values. */
-export function readRoaring(bytes: Uint8Array): Uint32Array {
+/**
+ * Decodes a serialized bitmap into its sorted values, all of which must be at most `maxValue`
+ * (checked per container before expanding it, so a hostile bitmap cannot make us loop for ages).
+ */
+export function readRoaring(bytes: Uint8Array, maxValue: number): Uint32Array {
   if (bytes.length === 0) return new Uint32Array(0);
   const v = new ByteView(bytes);
   const cookie = v.u32(0);
@@ -40,6 +43,7 @@ export function readRoaring(bytes: Uint8Array): Uint32Array {
   const out: number[] = [];
   for (let i = 0; i < size; i++) {
     const high = keys[i]! * 65536;
+    check(high <= maxValue, "roaring bitmap holds a value beyond its range");
     const isRun = runFlags !== null && ((runFlags[i >> 3]! >> (i & 7)) & 1) === 1;
     if (isRun) {
       const runs = v.u16(pos);

@@ -1,13 +1,59 @@
 /** Shared test plumbing: the fixture folder, a store over it, and lancedb as the oracle. */
 import { inject } from "vitest";
 import * as lancedb from "@lancedb/lancedb";
-import { LocalReadStore } from "./local-store";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { MemoryObjectStore, type ObjectGetOptions, type ObjectStore } from "@evodb/core";
 
 /** Folder holding the datasets written by scripts/make-fixtures.ts. */
 export const fixtures = (): string => inject("lanceFixtures");
 
-/** A store rooted at the fixture folder (datasets are `<name>.lance`). */
-export const fixtureStore = (): LocalReadStore => new LocalReadStore(fixtures());
+const stores = new Map<string, Promise<MemoryObjectStore>>();
+
+/**
+ * Core's MemoryObjectStore holding the dataset `<name>.lance` copied from the fixture folder, under
+ * the key prefix `<name>.lance/`. (FsObjectStore keeps its own per-object header, so it cannot
+ * read the plain files lancedb writes; the reader only sees the ObjectStore interface either way.)
+ */
+export function datasetStore(name: string): Promise<MemoryObjectStore> {
+  let hit = stores.get(name);
+  if (!hit) {
+    hit = (async () => {
+      const store = new MemoryObjectStore();
+      const walk = async (dir: string, prefix: string): Promise<void> => {
+        for (const e of await readdir(dir, { withFileTypes: true })) {
+          if (e.isDirectory()) await walk(join(dir, e.name), `${prefix}${e.name}/`);
+          else await store.put(`${prefix}${e.name}`, await readFile(join(dir, e.name)));
+        }
+      };
+      await walk(join(fixtures(), `${name}.lance`), `${name}.lance/`);
+      return store;
+    })();
+    stores.set(name, hit);
+  }
+  return hit;
+}
+
+/** Wraps a store and counts `get` requests and bytes returned. */
+export class CountingStore implements ObjectStore {
+  gets = 0;
+  bytes = 0;
+  constructor(private readonly inner: ObjectStore) {}
+  async get(key: string, options?: ObjectGetOptions) {
+    const body = await this.inner.get(key, options);
+    if (body) {
+      this.gets++;
+      const data = await body.arrayBuffer();
+      this.bytes += data.byteLength;
+      return { ...body, arrayBuffer: async () => data };
+    }
+    return body;
+  }
+  head = (key: string) => this.inner.head(key);
+  put: ObjectStore["put"] = (...args) => this.inner.put(...args);
+  delete: ObjectStore["delete"] = (keys) => this.inner.delete(keys);
+  list: ObjectStore["list"] = (options) => this.inner.list(options);
+}
 
 let connection: Promise<lancedb.Connection> | null = null;
 /** lancedb connected to the same folder. */

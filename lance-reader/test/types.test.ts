@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { openDataset, toRows } from "../src/index";
 import { TYPE_VERSIONS, STRING_VERSIONS, tableName } from "../scripts/make-fixtures";
-import { fixtureStore, oracleRows, ours } from "./helpers";
+import { datasetStore, oracleRows, ours } from "./helpers";
 
 function normalise(rows: Record<string, unknown>[]): Record<string, unknown>[] {
   return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, ours(v)])));
@@ -11,7 +11,7 @@ describe.each(TYPE_VERSIONS.map((v) => [v]))("every type with nulls, file versio
   const name = tableName("types", version);
 
   it("reads every column exactly as lancedb does", async () => {
-    const ds = await openDataset(fixtureStore(), `${name}.lance`);
+    const ds = await openDataset(await datasetStore(name), `${name}.lance`);
     const batch = await ds.scan();
     const expected = await oracleRows(name);
     expect(batch.length).toBe(expected.length);
@@ -24,7 +24,7 @@ describe.each(TYPE_VERSIONS.map((v) => [v]))("every type with nulls, file versio
   });
 
   it("keeps int64 and uint64 beyond 2^53 exact (bigint)", async () => {
-    const ds = await openDataset(fixtureStore(), `${name}.lance`);
+    const ds = await openDataset(await datasetStore(name), `${name}.lance`);
     const batch = await ds.scan({ columns: ["i64", "u64"], limit: 4 });
     const rows = toRows(batch);
     expect(rows[1]).toEqual({ i64: 0x7fffffffffffffffn, u64: 0xffffffffffffffffn });
@@ -35,7 +35,7 @@ describe.each(TYPE_VERSIONS.map((v) => [v]))("every type with nulls, file versio
 describe.each(STRING_VERSIONS.map((v) => [v]))("20,000 short (FSST) and long (full-zip) strings, file version %s", (version) => {
   const name = tableName("strings", version);
   it("reads them exactly as lancedb does", async () => {
-    const ds = await openDataset(fixtureStore(), `${name}.lance`);
+    const ds = await openDataset(await datasetStore(name), `${name}.lance`);
     const batch = await ds.scan();
     const expected = await oracleRows(name);
     const got = toRows(batch);

@@ -8,6 +8,7 @@ import { parseProto, type ProtoMessage } from "../protobuf";
 import { unpackInline, unpackOutOfLine } from "./fastlanes";
 import { fsstDecompress, parseFsstTable, type FsstTable } from "./fsst";
 import { lz4DecompressPrefixed } from "./lz4";
+import { zstdDecompress } from "./zstd";
 import { fixed, readOffsets, type Raw, type VariableRaw } from "./raw";
 
 /** CompressiveEncoding oneof field numbers. */
@@ -38,7 +39,13 @@ function decompressBuffer(compression: ProtoMessage | undefined, buffer: Uint8Ar
   const scheme = compression.uint(1);
   if (scheme === 0) return buffer;
   if (scheme === 1) return lz4DecompressPrefixed(buffer);
-  throw unsupported(scheme === 2 ? "zstd general compression (opt-in in Lance)" : `compression scheme ${scheme}`);
+  if (scheme === 2) {
+    // A u64 LE uncompressed size, then a zstd frame.
+    check(buffer.length >= 8, "zstd buffer is truncated");
+    const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    return zstdDecompress(buffer.subarray(8), view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32);
+  }
+  throw unsupported(`compression scheme ${scheme}`);
 }
 
 /** Bits per value of a fixed-width encoding (flat, fixed_size_list over flat). */

@@ -1,12 +1,13 @@
 /**
- * A tiny read-only filesystem ObjectStore for tests, used until core's FsObjectStore lands.
- * Counts requests so tests can check that only the needed ranges are read.
+ * A tiny read-only ObjectStore over a plain folder (as lancedb writes it), for the debugging scripts.
+ * Core's FsObjectStore keeps its own per-object header, so it cannot read such a folder directly.
+ * Counts requests.
  */
 import { open, readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { EvoDBError, type ByteRange, type ObjectListing, type ObjectStore, type StoredObject, type StoredObjectBody } from "@evodb/core";
 
-export class LocalReadStore implements ObjectStore {
+export class RawDirStore implements ObjectStore {
   gets = 0;
   bytesRead = 0;
   constructor(private readonly root: string) {}
@@ -79,9 +80,9 @@ export class LocalReadStore implements ObjectStore {
   }
 
   async put(): Promise<StoredObject | null> {
-    throw new EvoDBError("INTERNAL", "LocalReadStore is read-only");
+    throw new EvoDBError("INTERNAL", "RawDirStore is read-only");
   }
   async delete(): Promise<void> {
-    throw new EvoDBError("INTERNAL", "LocalReadStore is read-only");
+    throw new EvoDBError("INTERNAL", "RawDirStore is read-only");
   }
 }

@@ -1,0 +1,130 @@
+/**
+ * Loads a Lance IVF_PQ vector index (index format v3): two Lance files under `_indices/<uuid>/`.
+ * - `index.idx`: schema metadata `lance:index` = {"type","distance_type"}; `lance:ivf` names the
+ *   global buffer holding `lance.index.pb.IVF` with the centroids tensor [P, D].
+ * - `auxiliary.idx`: columns `_rowid` (u64 row addresses) and `__pq_code` (fsl<u8, m>); its IVF
+ *   message gives each partition's row range; `storage_metadata` gives the PQ parameters and the
+ *   global buffer of the codebook, laid out sub-vector-major (codeword c of sub-vector j at
+ *   `(j*K + c) * D/m`). With `transposed: true` the codes of a partition are column-major.
+ */
+import type { ObjectStore } from "@evodb/core";
+import { check, corrupt, unsupported } from "../errors";
+import { openLanceFile, readGlobalBuffer, type LanceFileMeta } from "../file";
+import { LanceFileReader } from "../file-reader";
+import { RangeReader } from "../io";
+import { parseProto, type ProtoMessage } from "../protobuf";
+import type { FixedColumn } from "../column";
+import { readRoaring } from "../roaring";
+import type { IndexEntry } from "../manifest";
+import { MAX_FRAGMENT_ID } from "../fragment";
+
+/** Distance metrics as Lance defines them: squared L2, 1 - cosine similarity, 1 - dot product. */
+export type Metric = "l2" | "cosine" | "dot";
+
+/** A loaded IVF_PQ index (all partitions in memory: ~m+8 bytes per vector). */
+export interface IvfPqIndex {
+  readonly metric: Metric;
+  readonly dimension: number;
+  readonly numPartitions: number;
+  /** [P * D] centroids. */
+  readonly centroids: Float32Array;
+  /** Partition p is rows [offsets[p], offsets[p] + lengths[p]) of the code and row-id arrays. */
+  readonly offsets: Uint32Array;
+  readonly lengths: Uint32Array;
+  readonly numSubVectors: number;
+  readonly numBits: number;
+  /** [m * 2^nbits * D/m] codebook, sub-vector-major. */
+  readonly codebook: Float32Array;
+  /** Row address of each indexed row. */
+  readonly rowIds: Float64Array;
+  /** PQ codes, `m` bytes per row (column-major within each partition when `transposed`). */
+  readonly codes: Uint8Array;
+  readonly transposed: boolean;
+  /** Fragment ids the index covers. */
+  readonly fragments: Set<number>;
+}
+
+function json(file: LanceFileMeta, key: string): unknown {
+  const text = file.schema.metadata.get(key);
+  if (text === undefined) throw corrupt(`index file ${file.reader.key} has no ${key} metadata`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw corrupt(`index metadata ${key} is not JSON`);
+  }
+}
+
+function float32Tensor(tensor: ProtoMessage | undefined): { shape: number[]; data: Float32Array } {
+  check(tensor !== undefined, "index tensor is missing");
+  if (tensor.uint(1) !== 2) throw unsupported(`index tensors of data type ${tensor.uint(1)} (only float32)`);
+  const shape = tensor.varints(2);
+  const bytes = tensor.bytes(3);
+  const n = shape.reduce((a, b) => a * b, 1);
+  check(bytes.length === n * 4, "index tensor size differs from its shape");
+  return { shape, data: new Float32Array(bytes.slice().buffer) };
+}
+
+async function ivfMessage(file: LanceFileMeta): Promise<ProtoMessage> {
+  const position = Number(json(file, "lance:ivf"));
+  check(Number.isInteger(position) && position > 0, "lance:ivf is not a global buffer index");
+  return parseProto(await readGlobalBuffer(file, position));
+}
+
+function metricOf(name: unknown): Metric {
+  if (name === "l2" || name === "cosine" || name === "dot") return name;
+  throw unsupported(`vector distance type ${String(name)}`);
+}
+
+/** Loads the index `entry` of the dataset rooted at `root`. */
+export async function loadIvfPq(store: ObjectStore, root: string, entry: IndexEntry): Promise<IvfPqIndex> {
+  const dir = `${root}_indices/${entry.uuid}/`;
+  const indexFile = await openLanceFile(await RangeReader.open(store, `${dir}index.idx`));
+  const details = json(indexFile, "lance:index") as { type?: string; distance_type?: string };
+  if (details.type !== "IVF_PQ") throw unsupported(`vector index type ${details.type} (IVF_PQ is supported)`);
+  const metric = metricOf(details.distance_type);
+  const centroids = float32Tensor((await ivfMessage(indexFile)).message(4));
+  check(centroids.shape.length === 2, "IVF centroids are not a matrix");
+  const [numPartitions, dimension] = centroids.shape as [number, number];
+
+  const auxFile = await openLanceFile(await RangeReader.open(store, `${dir}auxiliary.idx`));
+  const storage = json(auxFile, "storage_metadata") as string[];
+  check(Array.isArray(storage) && typeof storage[0] === "string", "storage_metadata is not a JSON array of strings");
+  const pq = JSON.parse(storage[0]) as { codebook_position: number; nbits: number; num_sub_vectors: number; dimension: number; transposed?: boolean };
+  if (pq.nbits !== 8) throw unsupported(`${pq.nbits}-bit PQ codes (8-bit is supported)`);
+  const m = pq.num_sub_vectors;
+  check(pq.dimension === dimension && m > 0 && dimension % m === 0, "PQ parameters disagree with the centroids");
+  const codebook = float32Tensor(parseProto(await readGlobalBuffer(auxFile, pq.codebook_position)));
+  check(codebook.data.length === 256 * dimension, "PQ codebook has the wrong size");
+  const ivf = await ivfMessage(auxFile);
+  const offsets = Uint32Array.from(ivf.varints(2));
+  const lengths = Uint32Array.from(ivf.varints(3));
+  check(offsets.length === numPartitions && lengths.length === numPartitions, "IVF partition table has the wrong size");
+
+  const aux = new LanceFileReader(auxFile);
+  const rows = aux.numRows;
+  for (let p = 0; p < numPartitions; p++) check(offsets[p]! + lengths[p]! <= rows, "IVF partition lies outside the index rows");
+  const idColumn = (await aux.readRange(0, { kind: "int", bits: 64, signed: false }, 0, rows)) as FixedColumn;
+  const codeColumn = (await aux.readRange(1, { kind: "fixed_size_list", dimension: m, item: { kind: "int", bits: 8, signed: false } }, 0, rows)) as FixedColumn;
+  const rowIds = new Float64Array(rows);
+  const ids = idColumn.values as BigUint64Array;
+  for (let i = 0; i < rows; i++) {
+    const v = ids[i]!;
+    check(v < 2n ** 53n, "index row address beyond 2^53");
+    rowIds[i] = Number(v);
+  }
+  return {
+    metric,
+    dimension,
+    numPartitions,
+    centroids: centroids.data,
+    offsets,
+    lengths,
+    numSubVectors: m,
+    numBits: 8,
+    codebook: codebook.data,
+    rowIds,
+    codes: codeColumn.values as Uint8Array,
+    transposed: pq.transposed !== false,
+    fragments: new Set(readRoaring(entry.fragmentBitmap, MAX_FRAGMENT_ID)),
+  };
+}

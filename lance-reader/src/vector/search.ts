@@ -1,0 +1,251 @@
+/**
+ * Vector search over a dataset version: IVF_PQ (nprobes nearest partitions, PQ distance tables,
+ * optional exact re-ranking of k * refineFactor candidates), exact search of fragments the index
+ * does not cover, and flat (exact) search without an index. Deleted rows and rows failing the
+ * scalar pre-filter are never returned. Distances follow Lance: squared L2, 1 - cos, 1 - dot;
+ * without refine an index returns PQ approximations (for cosine: squared L2 of normalised vectors).
+ */
+import { EvoDBError } from "@evodb/core";
+import type { LanceDataset } from "../dataset";
+import type { FixedColumn } from "../column";
+import type { Filter } from "../filter";
+import type { FragmentReader } from "../fragment";
+import type { LanceField } from "../schema";
+import { distance, dot, l2 } from "./kernels";
+import { loadIvfPq, type IvfPqIndex, type Metric } from "./ivf-pq";
+import { TopK } from "./top-k";
+
+/** Options of {@link VectorSearcher.search}. */
+export interface VectorSearchOptions {
+  /** Name of a fixed_size_list<float32, D> column. */
+  column: string;
+  query: ArrayLike<number>;
+  /** Results to return (default 10). */
+  k?: number;
+  /** Partitions to probe (default 20, as lancedb). */
+  nprobes?: number;
+  /** Re-rank k * refineFactor PQ candidates with exact distances (default: no re-ranking). */
+  refineFactor?: number;
+  /** Scalar pre-filter. */
+  filter?: Filter;
+  /** Distance metric; must match the index when one is used (default: the index's, else l2). */
+  metric?: Metric;
+  /** False: exact search even when an index exists (lancedb `bypassVectorIndex`). */
+  useIndex?: boolean;
+}
+
+/** Nearest rows, best first. */
+export interface VectorSearchResult {
+  readonly rowIds: Float64Array;
+  readonly distances: Float32Array;
+}
+
+const TWO_32 = 2 ** 32;
+
+/** Searches one dataset version; caches loaded indices and vectors between queries. */
+export class VectorSearcher {
+  private readonly indices = new Map<string, Promise<IvfPqIndex>>();
+  private readonly vectors = new Map<string, Promise<Float32Array>>();
+  private readonly visible = new Map<IvfPqIndex, Promise<Uint8Array | null>>();
+  private table = new Float32Array(0);
+  private scratch = new Float32Array(0);
+
+  constructor(readonly dataset: LanceDataset) {}
+
+  private vectorField(name: string, dimension: number): LanceField {
+    const field = this.dataset.field(name);
+    const t = field.type;
+    if (t.kind !== "fixed_size_list" || t.item.kind !== "float" || t.item.bits !== 32) throw new EvoDBError("INVALID_ARGUMENT", `column ${name} is ${field.logicalType}; vector search needs fixed_size_list<float32>`);
+    if (t.dimension !== dimension) throw new EvoDBError("INVALID_ARGUMENT", `query has ${dimension} dimensions, column ${name} has ${t.dimension}`);
+    return field;
+  }
+
+  /** The whole vector column of a fragment (cached). */
+  private fragmentVectors(fragment: FragmentReader, field: LanceField): Promise<Float32Array> {
+    const key = `${fragment.fragment.id}:${field.id}`;
+    let hit = this.vectors.get(key);
+    if (!hit) {
+      hit = fragment.readField(field, 0, fragment.physicalRows).then((c) => (c as FixedColumn).values as Float32Array);
+      hit.catch(() => this.vectors.delete(key));
+      this.vectors.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** Loads (once) the IVF_PQ indices on `field`. */
+  private loadIndices(field: LanceField): Promise<IvfPqIndex[]> {
+    return Promise.all(
+      this.dataset
+        .indices()
+        .filter((e) => e.fields.length === 1 && e.fields[0] === field.id)
+        .map((e) => {
+          let hit = this.indices.get(e.uuid);
+          if (!hit) {
+            hit = loadIvfPq(this.dataset.store, this.dataset.root, e);
+            hit.catch(() => this.indices.delete(e.uuid));
+            this.indices.set(e.uuid, hit);
+          }
+          return hit;
+        }),
+    );
+  }
+
+  /** Per fragment id: allowed-row mask (1 = may be returned), or null when every row is. */
+  private async allowedRows(filter: Filter | undefined): Promise<Map<number, Uint8Array | null>> {
+    const out = new Map<number, Uint8Array | null>();
+    for (const f of this.dataset.fragments) {
+      const deleted = await f.deletedMask();
+      if (!deleted && filter === undefined) {
+        out.set(f.fragment.id, null);
+        continue;
+      }
+      const mask = new Uint8Array(f.physicalRows);
+      for (const r of await this.dataset.selectRows(f, filter)) mask[r] = 1;
+      out.set(f.fragment.id, mask);
+    }
+    return out;
+  }
+
+  /** Index rows that may be returned (null: all); rows of fragments gone from this version are excluded. */
+  private async indexRowMask(index: IvfPqIndex, allowed: Map<number, Uint8Array | null>): Promise<Uint8Array | null> {
+    const rows = index.rowIds.length;
+    let mask: Uint8Array | null = null;
+    for (let i = 0; i < rows; i++) {
+      const id = index.rowIds[i]!;
+      const frag = Math.floor(id / TWO_32);
+      const a = allowed.get(frag);
+      const ok = a === undefined ? false : a === null ? true : a[id - frag * TWO_32] === 1;
+      if (!ok) {
+        mask ??= new Uint8Array(rows).fill(1);
+        mask[i] = 0;
+      }
+    }
+    return mask;
+  }
+
+  /** Runs a query. */
+  async search(options: VectorSearchOptions): Promise<VectorSearchResult> {
+    const query = Float32Array.from(options.query);
+    const field = this.vectorField(options.column, query.length);
+    const k = options.k ?? 10;
+    if (!Number.isInteger(k) || k < 0) throw new EvoDBError("INVALID_ARGUMENT", `k must be a non-negative integer, got ${k}`);
+    const indices = options.useIndex === false ? [] : await this.loadIndices(field);
+    const metric = options.metric ?? indices[0]?.metric ?? "l2";
+    for (const index of indices) if (index.metric !== metric) throw new EvoDBError("INVALID_ARGUMENT", `the index on ${options.column} uses ${index.metric}; query with that metric or set useIndex: false`);
+
+    const allowed = await this.allowedRows(options.filter);
+    const norm = Math.sqrt(dot(query, 0, query, 0, query.length));
+    const final = new TopK(k);
+    const covered = new Set<number>();
+    for (const index of indices) index.fragments.forEach((f) => covered.add(f));
+    // Lance searches fragments appended after the index exactly (flat)...
+    const unindexed = this.dataset.fragments.filter((f) => !covered.has(f.fragment.id));
+    if (indices.length > 0) {
+      const refine = options.refineFactor;
+      if (refine !== undefined && (!Number.isInteger(refine) || refine < 1)) throw new EvoDBError("INVALID_ARGUMENT", `refineFactor must be a positive integer, got ${refine}`);
+      const candidates = new TopK(k * (refine ?? 1));
+      for (const index of indices) {
+        const mask = options.filter === undefined ? await this.cachedMask(index, allowed) : await this.indexRowMask(index, allowed);
+        this.searchIndex(index, query, metric, options.nprobes ?? 20, candidates, mask);
+      }
+      // ...and then re-ranks the index candidates exactly so both distances compare
+      // (scanner.rs knn_combined), as it does for an explicit refine factor.
+      if (refine === undefined && unindexed.length === 0) for (let i = 0; i < candidates.size; i++) final.push(candidates.distances[i]!, candidates.ids[i]!);
+      else await this.rerank(candidates, field, query, norm, metric, final);
+    }
+    for (const fragment of unindexed) {
+      const vectors = await this.fragmentVectors(fragment, field);
+      const mask = allowed.get(fragment.fragment.id) ?? null;
+      const d = query.length;
+      for (let r = 0; r < fragment.physicalRows; r++) {
+        if (mask && mask[r] === 0) continue;
+        final.push(Math.fround(distance(metric, query, norm, vectors, r * d, d)), fragment.rowAddress(r));
+      }
+    }
+    const sorted = final.sorted();
+    return { rowIds: sorted.ids, distances: sorted.distances };
+  }
+
+  private cachedMask(index: IvfPqIndex, allowed: Map<number, Uint8Array | null>): Promise<Uint8Array | null> {
+    let hit = this.visible.get(index);
+    if (!hit) {
+      hit = this.indexRowMask(index, allowed);
+      this.visible.set(index, hit);
+    }
+    return hit;
+  }
+
+  /** Exact distances for the PQ candidates. */
+  private async rerank(candidates: TopK, field: LanceField, query: Float32Array, norm: number, metric: Metric, out: TopK): Promise<void> {
+    const byId = new Map(this.dataset.fragments.map((f) => [f.fragment.id, f]));
+    const d = query.length;
+    for (let i = 0; i < candidates.size; i++) {
+      const id = candidates.ids[i]!;
+      const frag = Math.floor(id / TWO_32);
+      const fragment = byId.get(frag);
+      if (!fragment) continue;
+      const vectors = await this.fragmentVectors(fragment, field);
+      out.push(Math.fround(distance(metric, query, norm, vectors, (id - frag * TWO_32) * d, d)), id);
+    }
+  }
+
+  /** Probes the nearest partitions of one index, partition at a time. */
+  private searchIndex(index: IvfPqIndex, query: Float32Array, metric: Metric, nprobes: number, heap: TopK, mask: Uint8Array | null): void {
+    const d = index.dimension;
+    const m = index.numSubVectors;
+    const sub = d / m;
+    const K = 256;
+    // Cosine indices are trained on normalised vectors with L2; PQ uses residuals except for dot.
+    const q = new Float32Array(query);
+    if (metric === "cosine") {
+      const n = Math.sqrt(dot(q, 0, q, 0, d));
+      if (n > 0) for (let i = 0; i < d; i++) q[i] = q[i]! / n;
+    }
+    const probes = new TopK(Math.min(nprobes, index.numPartitions));
+    for (let p = 0; p < index.numPartitions; p++) {
+      probes.push(metric === "dot" ? 1 - dot(q, 0, index.centroids, p * d, d) : l2(q, 0, index.centroids, p * d, d), p);
+    }
+    if (this.table.length < m * K) this.table = new Float32Array(m * K);
+    const table = this.table;
+    const residual = new Float32Array(d);
+    const order = probes.sorted().ids;
+    for (let pi = 0; pi < order.length; pi++) {
+      const p = order[pi]!;
+      const len = index.lengths[p]!;
+      if (len === 0) continue;
+      const start = index.offsets[p]!;
+      if (metric === "dot") residual.set(q);
+      else for (let i = 0; i < d; i++) residual[i] = q[i]! - index.centroids[p * d + i]!;
+      for (let j = 0; j < m; j++) {
+        for (let c = 0; c < K; c++) {
+          const at = (j * K + c) * sub;
+          table[j * K + c] = metric === "dot" ? 1 - dot(residual, j * sub, index.codebook, at, sub) : l2(residual, j * sub, index.codebook, at, sub);
+        }
+      }
+      if (this.scratch.length < len) this.scratch = new Float32Array(len);
+      const dists = this.scratch;
+      dists.fill(0, 0, len);
+      const codes = index.codes;
+      const base = start * m;
+      // Sub-vector-major accumulation in float32, the order Lance sums in (same rounding).
+      if (index.transposed) {
+        for (let j = 0; j < m; j++) {
+          const row = base + j * len;
+          const t = j * K;
+          for (let i = 0; i < len; i++) dists[i] = dists[i]! + table[t + codes[row + i]!]!;
+        }
+      } else {
+        for (let j = 0; j < m; j++) {
+          const t = j * K;
+          for (let i = 0; i < len; i++) dists[i] = dists[i]! + table[t + codes[base + i * m + j]!]!;
+        }
+      }
+      const shift = metric === "dot" ? m - 1 : 0;
+      for (let i = 0; i < len; i++) {
+        if (mask && mask[start + i] === 0) continue;
+        const dist = shift === 0 ? dists[i]! : Math.fround(dists[i]! - shift);
+        if (dist <= heap.worst) heap.push(dist, index.rowIds[start + i]!);
+      }
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Table } from "@lancedb/lancedb";
+import { openDataset, VectorSearcher, type Metric, type VectorSearchOptions } from "../src/index";
+import { ANN_DIM, ANN_SEEDS, makeVectors } from "../scripts/make-fixtures";
+import { datasetStore, oracle } from "./helpers";
+
+const QUERIES = 20;
+
+interface Hit {
+  ids: number[];
+  distances: number[];
+}
+
+async function lancedbSearch(table: Table, q: Float32Array, o: { k: number; nprobes?: number; refine?: number; where?: string; exact?: boolean; metric: Metric }): Promise<Hit> {
+  let query = table.query().nearestTo(Array.from(q)).distanceType(o.metric).limit(o.k).withRowId();
+  if (o.exact) query = query.bypassVectorIndex();
+  else query = query.nprobes(o.nprobes ?? 20);
+  if (o.refine) query = query.refineFactor(o.refine);
+  if (o.where) query = query.where(o.where);
+  const rows = await query.toArray();
+  return { ids: rows.map((r: { _rowid: bigint }) => Number(r._rowid)), distances: rows.map((r: { _distance: number }) => r._distance) };
+}
+
+function expectSame(ours: { rowIds: Float64Array; distances: Float32Array }, theirs: Hit): void {
+  expect(Array.from(ours.rowIds)).toEqual(theirs.ids);
+  ours.distances.forEach((d, i) => expect(Math.abs(d - theirs.distances[i]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(theirs.distances[i]!))));
+}
+
+describe.each([
+  ["ann_l2", "l2", ANN_DIM],
+  ["ann_cosine", "cosine", ANN_DIM],
+  ["ann_dot", "dot", 32],
+] as const)("IVF_PQ on %s (%s)", (name, metric, dim) => {
+  let searcher: VectorSearcher;
+  let table: Table;
+  const queries = makeVectors(ANN_SEEDS[name][0], 1234, QUERIES, dim);
+  const query = (i: number) => queries.subarray(i * dim, (i + 1) * dim);
+
+  beforeAll(async () => {
+    searcher = new VectorSearcher(await openDataset(await datasetStore(name), `${name}.lance`));
+    table = await (await oracle()).openTable(name);
+  });
+
+  const run = (i: number, o: Partial<VectorSearchOptions>) => searcher.search({ column: "vector", query: query(i), k: 10, ...o });
+
+  it("returns lancedb's rows and distances at nprobes 20 without refine", async () => {
+    for (let i = 0; i < QUERIES; i++) expectSame(await run(i, { nprobes: 20 }), await lancedbSearch(table, query(i), { k: 10, nprobes: 20, metric }));
+  });
+
+  it("returns lancedb's rows and distances with refineFactor 5 and other nprobes", async () => {
+    for (let i = 0; i < QUERIES; i++) expectSame(await run(i, { nprobes: 5, refineFactor: 5 }), await lancedbSearch(table, query(i), { k: 10, nprobes: 5, refine: 5, metric }));
+  });
+
+  it("flat search (no index) equals lancedb's exact search", async () => {
+    for (let i = 0; i < 5; i++) expectSame(await run(i, { useIndex: false, metric }), await lancedbSearch(table, query(i), { k: 10, exact: true, metric }));
+  });
+
+  it("applies a scalar pre-filter as lancedb does", async () => {
+    for (let i = 0; i < 5; i++) {
+      const ours = await run(i, { filter: { column: "bucket", op: "=", value: 3 }, refineFactor: 2 });
+      expectSame(ours, await lancedbSearch(table, query(i), { k: 10, refine: 2, where: "bucket = 3", metric }));
+      expect(ours.rowIds.length).toBe(10);
+    }
+  });
+
+  // Recall is a property of the index lancedb built; the brief sets the bar for l2 and cosine.
+  if (metric !== "dot") it("reaches recall@10 >= 0.95 against exact search with refineFactor 5", async () => {
+    let hits = 0;
+    for (let i = 0; i < QUERIES; i++) {
+      const exact = new Set((await lancedbSearch(table, query(i), { k: 10, exact: true, metric })).ids);
+      for (const id of (await run(i, { nprobes: 20, refineFactor: 5 })).rowIds) if (exact.has(id)) hits++;
+    }
+    expect(hits / (QUERIES * 10)).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+describe("vector search edge cases", () => {
+  it("never returns deleted rows and searches the appended (unindexed) fragment", async () => {
+    const ds = await openDataset(await datasetStore("ann_l2"), "ann_l2.lance");
+    const searcher = new VectorSearcher(ds);
+    // Query with a stored vector of the appended fragment: it must come back first, at distance 0.
+    const appended = ds.fragments[1]!;
+    const row = await ds.take([appended.rowAddress(7)], { columns: ["vector", "id"] });
+    const vector = row.columns.vector!;
+    const q = (vector.kind === "fixed" ? vector.values : new Float32Array(0)) as Float32Array;
+    const result = await searcher.search({ column: "vector", query: q, k: 5 });
+    expect(result.rowIds[0]).toBe(appended.rowAddress(7));
+    expect(result.distances[0]).toBe(0);
+    // id % 1000 = 5 rows are deleted: search for the vector of deleted row id 5.
+    const deletedVector = makeVectors(ANN_SEEDS.ann_l2[0], ANN_SEEDS.ann_l2[1], 6, ANN_DIM).subarray(5 * ANN_DIM, 6 * ANN_DIM);
+    for (const useIndex of [true, false]) {
+      const r = await searcher.search({ column: "vector", query: deletedVector, k: 20, useIndex });
+      expect(Array.from(r.rowIds)).not.toContain(5);
+    }
+  });
+
+  it("refuses a query of the wrong dimension or a metric other than the index's", async () => {
+    const searcher = new VectorSearcher(await openDataset(await datasetStore("ann_l2"), "ann_l2.lance"));
+    await expect(searcher.search({ column: "vector", query: [1, 2, 3] })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    await expect(searcher.search({ column: "vector", query: new Float32Array(ANN_DIM), metric: "dot" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    await expect(searcher.search({ column: "id", query: [1] })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+  });
+});
