@@ -1,3 +1,5 @@
 export * from "./sql/tokenize";
 export * from "./sql/parse";
 export * from "./sql/format";
+export * from "./engine";
+export * from "./explain";

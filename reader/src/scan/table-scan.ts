@@ -84,6 +84,11 @@ export interface PlannedFile {
   readonly prunedBy?: PruneKind;
 }
 
+/** A planned file after footer pruning, with the bytes of the column chunks a scan would read. */
+export interface ExplainedFile extends PlannedFile {
+  readonly chunkBytes?: number;
+}
+
 /** A resolved snapshot and its files. */
 export interface ScanPlan {
   readonly metadata: TableMetadata;
@@ -161,6 +166,31 @@ export class TableScan {
     this.stats.timeMs.snapshot += this.clock() - t0;
     this.planned = { metadata, snapshot, files };
     return this.planned;
+  }
+
+  /**
+   * The plan with footer-level pruning applied, without reading any column chunk: for EXPLAIN.
+   * Reads each surviving footer once (through the cache), like a real scan would.
+   */
+  async explainFiles(): Promise<ExplainedFile[]> {
+    const plan = await this.plan();
+    const where = this.options.prune === false ? undefined : this.options.where;
+    const needed = where === undefined ? this.options.paths : this.options.paths && [...this.options.paths, ...referencedPaths([where])];
+    const out: ExplainedFile[] = [];
+    for (const planned of plan.files) {
+      if (planned.prunedBy !== undefined) {
+        out.push(planned);
+        continue;
+      }
+      const { footer } = await openBlock(this.store, planned.key, { footerReadSize: FOOTER_READ_SIZE });
+      this.syncCounters();
+      const reason = where === undefined ? undefined : pruneReason(where, footerLookup(footer));
+      if (reason === "zone-map") this.stats.blocksPrunedByZoneMap++;
+      if (reason === "bloom") this.stats.blocksPrunedByBloom++;
+      const chunkBytes = selectColumns(footer, needed).reduce((sum, i) => sum + footer.columns[i]!.chunk.length, 0);
+      out.push(reason === undefined ? { ...planned, chunkBytes } : { ...planned, prunedBy: reason });
+    }
+    return out;
   }
 
   /** The blocks of the snapshot, one at a time (bounded memory: one block's columns at once). */
