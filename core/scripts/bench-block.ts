@@ -41,7 +41,7 @@ function best(run: () => void, reps = 7): number {
 }
 
 for (const compression of ["none", "auto"] as const) {
-  let bytes = new Uint8Array(0);
+  let bytes: Uint8Array = new Uint8Array(0);
   const w = best(() => (bytes = writeBlock(batch, { compression })), 3);
   const footer = parseBlockFooter(bytes, bytes.length);
   console.log(`compression=${compression}: block ${(bytes.length / 1e6).toFixed(2)} MB, write ${w.toFixed(0)} ms (${(N / w / 1000).toFixed(2)} M rows/s of 4 columns)`);

@@ -74,8 +74,16 @@ export function compactValues(column: ShreddedColumn, valueCount: number): Compa
   }
 }
 
-/** Encodes a column chunk payload; `compact` comes from {@link compactValues}. */
-export function encodeChunk(column: ShreddedColumn, compact: CompactValues, variantCount: number): { payload: Uint8Array; encodings: ChunkEncodings; hasOverflow: boolean } {
+/**
+ * Encodes a column chunk payload; `compact` comes from {@link compactValues}, `distinct` from
+ * `distinctStrings` for string columns (null otherwise or when there is no dictionary).
+ */
+export function encodeChunk(
+  column: ShreddedColumn,
+  compact: CompactValues,
+  variantCount: number,
+  distinct: Map<string, number> | null,
+): { payload: Uint8Array; encodings: ChunkEncodings; hasOverflow: boolean } {
   const { tags } = column;
   const n = tags.length;
   const w = new ByteWriter(64 + n);
@@ -86,7 +94,7 @@ export function encodeChunk(column: ShreddedColumn, compact: CompactValues, vari
   if (compact instanceof Uint8Array) valuesId = writeIntStream(w, Float64Array.from(compact), 0, compact.length);
   else if (compact instanceof Float64Array) {
     valuesId = column.type === "int" ? writeIntStream(w, compact, 0, compact.length) : writeFloatStream(w, compact, 0, compact.length);
-  } else if (compact) valuesId = writeStringStream(w, compact, 0, compact.length);
+  } else if (compact) valuesId = writeStringStream(w, compact, 0, compact.length, distinct);
   if (variantCount > 0) {
     const variants = column.variants;
     if (!variants || variants.length !== n) invalid(`column ${JSON.stringify(column.path)} has Variant rows but no dense variants array`);

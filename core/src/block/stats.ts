@@ -32,7 +32,7 @@ export interface ColumnStats {
   readonly max: number | string | boolean | null;
 }
 
-/** Stats plus the per-value hash pairs (for the bloom filter) of one column's compact Value entries. */
+/** Stats plus the hash pairs (for the bloom filter) of one column's Value entries (per value, or per distinct value). */
 export interface ComputedStats {
   stats: ColumnStats;
   hash1: Uint32Array;
@@ -84,13 +84,23 @@ export function countTags(tags: Uint8Array): [missing: number, nulls: number, va
   return counts;
 }
 
-/** Computes stats over the compact Value entries of a column. */
+/**
+ * Computes stats over the compact Value entries of a column. For a string column whose distinct
+ * values are already known (`distinct`), bounds and hashes come from those alone and the distinct
+ * count is exact.
+ */
 export function computeStats(
   type: ColumnType,
   tagCounts: readonly number[],
   values: Float64Array | Uint8Array | readonly string[] | null,
   count: number,
+  distinct: Map<string, number> | null = null,
 ): ComputedStats {
+  if (type === "string" && distinct && count > 0) {
+    const keys = [...distinct.keys()];
+    const { stats: s, hash1, hash2 } = computeStats(type, tagCounts, keys, keys.length);
+    return { stats: { ...s, distinctCount: keys.length }, hash1, hash2 };
+  }
   const hash1 = new Uint32Array(count);
   const hash2 = new Uint32Array(count);
   let min: number | string | boolean | null = null;

@@ -8,6 +8,7 @@ import { EvoDBError } from "../errors";
 import { crc32c } from "../checksum";
 import { ByteWriter } from "../encoding/bytes";
 import { deflateIfSmaller } from "../encoding/compress";
+import { distinctStrings } from "../encoding/string";
 import { bloomShape, buildBloom, type BloomFilter } from "./bloom";
 import { compactValues, encodeChunk } from "./chunk";
 import { BLOCK_FORMAT_VERSION, BLOCK_MAGIC, CHUNK_ALIGNMENT, MAX_BLOCK_COLUMNS, MAX_BLOCK_ROWS } from "./constants";
@@ -73,13 +74,15 @@ export function writeBlock(batch: ShreddedBatch, options: WriteBlockOptions = {}
   for (const column of batch.columns) {
     const tagCounts = countTags(column.tags);
     const compact = compactValues(column, tagCounts[2]);
-    const { payload, encodings, hasOverflow } = encodeChunk(column, compact, tagCounts[4]);
-    const { stats, hash1, hash2 } = computeStats(column.type, tagCounts, compact, tagCounts[2]);
+    // One distinct pass serves the string dictionary, the string statistics and the bloom filter.
+    const distinct = Array.isArray(compact) && compact.length >= 2 ? distinctStrings(compact, 0, compact.length) : null;
+    const { payload, encodings, hasOverflow } = encodeChunk(column, compact, tagCounts[4], distinct);
+    const { stats, hash1, hash2 } = computeStats(column.type, tagCounts, compact, tagCounts[2], distinct);
     let bloom: BloomFilter | null = null;
     const bloomable = column.type === "int" || column.type === "string";
     if (bloomable && stats.valueCount > 0 && (typeof wantBloom === "function" ? wantBloom(column.path) : wantBloom)) {
       const shape = bloomShape(stats.distinctCount, fpp);
-      if (shape.bytes <= maxBloomBytes) bloom = buildBloom(hash1, hash2, stats.valueCount, shape.bytes, shape.hashCount);
+      if (shape.bytes <= maxBloomBytes) bloom = buildBloom(hash1, hash2, hash1.length, shape.bytes, shape.hashCount);
     }
     const packed = compress ? deflateIfSmaller(payload, level, minGain) : null;
     const stored = packed ?? payload;

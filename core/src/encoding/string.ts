@@ -53,8 +53,8 @@ function readPlainBody(r: ByteReader, count: number, out: string[], outPos: numb
   }
 }
 
-/** Distinct strings with their codes, or null once a dictionary cannot pay (over half distinct). */
-function distinctStrings(values: readonly string[], start: number, count: number): Map<string, number> | null {
+/** Distinct strings with their codes (first-seen order), or null once a dictionary cannot pay (over half distinct). */
+export function distinctStrings(values: readonly string[], start: number, count: number): Map<string, number> | null {
   const distinct = new Map<string, number>();
   const limit = Math.max(1, count >>> 1);
   for (let i = 0; i < count; i++) {
@@ -67,9 +67,17 @@ function distinctStrings(values: readonly string[], start: number, count: number
   return distinct;
 }
 
-/** Appends a string stream for `values[start, start+count)` and returns the encoding id chosen. */
-export function writeStringStream(w: ByteWriter, values: readonly string[], start: number, count: number): StringEncoding {
-  const distinct = count >= 2 ? distinctStrings(values, start, count) : null;
+/**
+ * Appends a string stream for `values[start, start+count)` and returns the encoding id chosen.
+ * `distinct` may pass in the result of {@link distinctStrings} when the caller computed it already.
+ */
+export function writeStringStream(
+  w: ByteWriter,
+  values: readonly string[],
+  start: number,
+  count: number,
+  distinct: Map<string, number> | null = count >= 2 ? distinctStrings(values, start, count) : null,
+): StringEncoding {
   if (distinct) {
     let allChars = 0;
     for (let i = 0; i < count; i++) allChars += values[start + i]!.length;
