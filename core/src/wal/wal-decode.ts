@@ -151,33 +151,47 @@ function readText(bytes: Uint8Array, at: number, length: number, index: number, 
 
 function readJson(bytes: Uint8Array, at: number, length: number, index: number, what: string): JsonValue {
   const text = readText(bytes, at, length, index, what);
+  const screen = screenJsonBytes(bytes, at, at + length);
   let value: JsonValue;
   try {
-    value = parseJson(text);
+    // No run of 16+ digits means no integer beyond 2^53 - 1, so the native parser is exact; this
+    // is the test parseJson makes itself, done here on bytes we scan anyway (parseJson's own
+    // regular-expression pre-scan cost about a third of decoding).
+    value = (screen & HAS_LONG_DIGIT_RUN) === 0 ? (JSON.parse(text) as JsonValue) : parseJson(text);
   } catch (error) {
     // Any failure (syntax, nesting limit, engine stack limit) means the bytes are not what we wrote.
     throw corrupt(`entry ${index}: the ${what} is not valid JSON.`, at, error);
   }
   // stringifyJson never writes a number token that overflows to Infinity (1e400) nor nesting past
-  // MAX_JSON_DEPTH, but the native JSON.parse path accepts both: refuse them, so every accepted
-  // batch holds values the encoder can write again. A byte scan finds the few texts that could hold
-  // either (a 3-digit exponent, a 300-digit run, more than MAX_JSON_DEPTH opening brackets); only
-  // those are walked. (A regular expression for the same test cost as much as the parse itself.)
-  if (mayHoldUnwritableJson(bytes, at, at + length) && !isWritableJson(value)) {
+  // MAX_JSON_DEPTH, but the native parser accepts both: refuse them, so every accepted batch holds
+  // values the encoder can write again. Only texts the scan flags are walked.
+  if ((screen & MAY_BE_UNWRITABLE) !== 0 && !isWritableJson(value)) {
     throw corrupt(`entry ${index}: the ${what} holds a number beyond the float64 range or nests deeper than ${MAX_JSON_DEPTH}.`, at);
   }
   return value;
 }
 
-function mayHoldUnwritableJson(bytes: Uint8Array, start: number, end: number): boolean {
+/** Flag of {@link screenJsonBytes}: a run of 16 or more digits (possibly an integer beyond 2^53 - 1). */
+const HAS_LONG_DIGIT_RUN = 1;
+/** Flag of {@link screenJsonBytes}: a 3-digit exponent, a 300-digit run, or over MAX_JSON_DEPTH brackets. */
+const MAY_BE_UNWRITABLE = 2;
+
+/**
+ * One pass over JSON bytes that flags what needs a closer look. Over-approximates (digits inside
+ * strings count too): a flag only costs a slower path, a missed case would be a wrong answer.
+ */
+function screenJsonBytes(bytes: Uint8Array, start: number, end: number): number {
+  let flags = 0;
   let digitRun = 0;
   let exponentDigits = -1;
   let openBrackets = 0;
   for (let i = start; i < end; i++) {
     const byte = bytes[i]!;
     if (byte >= 0x30 && byte <= 0x39) {
-      if (++digitRun >= 300) return true;
-      if (exponentDigits >= 0 && ++exponentDigits >= 3) return true;
+      digitRun++;
+      if (digitRun >= 16) flags |= HAS_LONG_DIGIT_RUN;
+      if (digitRun >= 300) flags |= MAY_BE_UNWRITABLE;
+      if (exponentDigits >= 0 && ++exponentDigits >= 3) flags |= MAY_BE_UNWRITABLE;
       continue;
     }
     digitRun = 0;
@@ -187,9 +201,9 @@ function mayHoldUnwritableJson(bytes: Uint8Array, start: number, end: number): b
     }
     // A sign right after the "e" keeps the exponent open; anything else closes it.
     if (!((byte === 0x2b || byte === 0x2d) && exponentDigits === 0)) exponentDigits = -1;
-    if ((byte === 0x5b || byte === 0x7b) && ++openBrackets > MAX_JSON_DEPTH) return true;
+    if ((byte === 0x5b || byte === 0x7b) && ++openBrackets > MAX_JSON_DEPTH) flags |= MAY_BE_UNWRITABLE;
   }
-  return false;
+  return flags;
 }
 
 /** Every number finite and nesting within MAX_JSON_DEPTH; iterative, so hostile depth cannot overflow the stack. */
