@@ -11,7 +11,8 @@ import type { FixedColumn } from "../column";
 import type { Filter } from "../filter";
 import type { FragmentReader } from "../fragment";
 import type { LanceField } from "../schema";
-import { distance, dot, l2 } from "./kernels";
+import { distance, dot } from "./kernels";
+import { PqScanner } from "./pq-scan";
 import { loadIvfPq, type IvfPqIndex, type Metric } from "./ivf-pq";
 import { TopK } from "./top-k";
 
@@ -47,8 +48,8 @@ export class VectorSearcher {
   private readonly indices = new Map<string, Promise<IvfPqIndex>>();
   private readonly vectors = new Map<string, Promise<Float32Array>>();
   private readonly visible = new Map<IvfPqIndex, Promise<Uint8Array | null>>();
-  private table = new Float32Array(0);
-  private scratch = new Float32Array(0);
+  private readonly scanners = new Map<IvfPqIndex, PqScanner>();
+  private noFilterAllowed: Promise<Map<number, Uint8Array | null>> | null = null;
 
   constructor(readonly dataset: LanceDataset) {}
 
@@ -133,7 +134,8 @@ export class VectorSearcher {
     const metric = options.metric ?? indices[0]?.metric ?? "l2";
     for (const index of indices) if (index.metric !== metric) throw new EvoDBError("INVALID_ARGUMENT", `the index on ${options.column} uses ${index.metric}; query with that metric or set useIndex: false`);
 
-    const allowed = await this.allowedRows(options.filter);
+    // Deletions are fixed for a version, so the unfiltered masks are computed once.
+    const allowed = options.filter === undefined ? await (this.noFilterAllowed ??= this.allowedRows(undefined)) : await this.allowedRows(options.filter);
     const norm = Math.sqrt(dot(query, 0, query, 0, query.length));
     const final = new TopK(k);
     const covered = new Set<number>();
@@ -146,7 +148,9 @@ export class VectorSearcher {
       const candidates = new TopK(k * (refine ?? 1));
       for (const index of indices) {
         const mask = options.filter === undefined ? await this.cachedMask(index, allowed) : await this.indexRowMask(index, allowed);
-        this.searchIndex(index, query, metric, options.nprobes ?? 20, candidates, mask);
+        let scanner = this.scanners.get(index);
+        if (!scanner) this.scanners.set(index, (scanner = new PqScanner(index)));
+        scanner.search(query, metric, options.nprobes ?? 20, candidates, new TopK(Math.min(options.nprobes ?? 20, index.numPartitions)), mask);
       }
       // ...and then re-ranks the index candidates exactly so both distances compare
       // (scanner.rs knn_combined), as it does for an explicit refine factor.
@@ -186,66 +190,6 @@ export class VectorSearcher {
       if (!fragment) continue;
       const vectors = await this.fragmentVectors(fragment, field);
       out.push(Math.fround(distance(metric, query, norm, vectors, (id - frag * TWO_32) * d, d)), id);
-    }
-  }
-
-  /** Probes the nearest partitions of one index, partition at a time. */
-  private searchIndex(index: IvfPqIndex, query: Float32Array, metric: Metric, nprobes: number, heap: TopK, mask: Uint8Array | null): void {
-    const d = index.dimension;
-    const m = index.numSubVectors;
-    const sub = d / m;
-    const K = 256;
-    // Cosine indices are trained on normalised vectors with L2; PQ uses residuals except for dot.
-    const q = new Float32Array(query);
-    if (metric === "cosine") {
-      const n = Math.sqrt(dot(q, 0, q, 0, d));
-      if (n > 0) for (let i = 0; i < d; i++) q[i] = q[i]! / n;
-    }
-    const probes = new TopK(Math.min(nprobes, index.numPartitions));
-    for (let p = 0; p < index.numPartitions; p++) {
-      probes.push(metric === "dot" ? 1 - dot(q, 0, index.centroids, p * d, d) : l2(q, 0, index.centroids, p * d, d), p);
-    }
-    if (this.table.length < m * K) this.table = new Float32Array(m * K);
-    const table = this.table;
-    const residual = new Float32Array(d);
-    const order = probes.sorted().ids;
-    for (let pi = 0; pi < order.length; pi++) {
-      const p = order[pi]!;
-      const len = index.lengths[p]!;
-      if (len === 0) continue;
-      const start = index.offsets[p]!;
-      if (metric === "dot") residual.set(q);
-      else for (let i = 0; i < d; i++) residual[i] = q[i]! - index.centroids[p * d + i]!;
-      for (let j = 0; j < m; j++) {
-        for (let c = 0; c < K; c++) {
-          const at = (j * K + c) * sub;
-          table[j * K + c] = metric === "dot" ? 1 - dot(residual, j * sub, index.codebook, at, sub) : l2(residual, j * sub, index.codebook, at, sub);
-        }
-      }
-      if (this.scratch.length < len) this.scratch = new Float32Array(len);
-      const dists = this.scratch;
-      dists.fill(0, 0, len);
-      const codes = index.codes;
-      const base = start * m;
-      // Sub-vector-major accumulation in float32, the order Lance sums in (same rounding).
-      if (index.transposed) {
-        for (let j = 0; j < m; j++) {
-          const row = base + j * len;
-          const t = j * K;
-          for (let i = 0; i < len; i++) dists[i] = dists[i]! + table[t + codes[row + i]!]!;
-        }
-      } else {
-        for (let j = 0; j < m; j++) {
-          const t = j * K;
-          for (let i = 0; i < len; i++) dists[i] = dists[i]! + table[t + codes[base + i * m + j]!]!;
-        }
-      }
-      const shift = metric === "dot" ? m - 1 : 0;
-      for (let i = 0; i < len; i++) {
-        if (mask && mask[start + i] === 0) continue;
-        const dist = shift === 0 ? dists[i]! : Math.fround(dists[i]! - shift);
-        if (dist <= heap.worst) heap.push(dist, index.rowIds[start + i]!);
-      }
     }
   }
 }
