@@ -1,7 +1,7 @@
 import { EvoDBError } from "@evodb/core";
 import { RowDeletes, type DataFile, type NewDataFile, type Snapshot, type Table } from "@evodb/lakehouse";
 import { decodeRows, encodeRows, type StoredRow } from "./block-rows";
-import { lsnBounds } from "./table-writer";
+import { lsnBounds, splitRows } from "./table-writer";
 
 /** How {@link compact} picks and sizes its work (docs/writer.md, "Compaction"). */
 export interface CompactionOptions {
@@ -32,20 +32,36 @@ function tierOf(bytes: number, base: number, factor: number): number {
   return bytes < base ? 0 : Math.floor(Math.log(bytes / base) / Math.log(factor)) + 1;
 }
 
-/** The files to merge: the smallest tier with enough files (or everything when `full`). */
+/** Files of one partition: compaction never merges across partitions. */
+function partitionGroups(files: readonly DataFile[]): DataFile[][] {
+  const groups = new Map<string, DataFile[]>();
+  for (const file of files) {
+    const key = JSON.stringify(Object.entries(file.partition).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    groups.set(key, [...(groups.get(key) ?? []), file]);
+  }
+  return [...groups.values()];
+}
+
+/** The files to merge: the smallest tier (of any partition) with enough files, or everything when `full`. */
 function pickInputs(snapshot: Snapshot, options: Required<CompactionOptions>): DataFile[] {
-  if (options.full) return snapshot.dataFiles.length > 0 ? snapshot.dataFiles.slice(0, options.maxInputs) : [];
-  const tiers = new Map<number, DataFile[]>();
-  for (const file of snapshot.dataFiles) {
-    if (file.byteSize >= options.targetBytes) continue;
-    const tier = tierOf(file.byteSize, options.tierBaseBytes, options.tierFactor);
-    tiers.set(tier, [...(tiers.get(tier) ?? []), file]);
+  if (options.full) return snapshot.dataFiles.slice(0, options.maxInputs);
+  let best: DataFile[] = [];
+  let bestTier = Infinity;
+  for (const group of partitionGroups(snapshot.dataFiles)) {
+    const tiers = new Map<number, DataFile[]>();
+    for (const file of group) {
+      if (file.byteSize >= options.targetBytes) continue;
+      const tier = tierOf(file.byteSize, options.tierBaseBytes, options.tierFactor);
+      tiers.set(tier, [...(tiers.get(tier) ?? []), file]);
+    }
+    for (const [tier, files] of tiers) {
+      if (files.length >= options.minInputs && tier < bestTier) {
+        best = files.slice(0, options.maxInputs);
+        bestTier = tier;
+      }
+    }
   }
-  for (const tier of [...tiers.keys()].sort((a, b) => a - b)) {
-    const files = tiers.get(tier)!;
-    if (files.length >= options.minInputs) return files.slice(0, options.maxInputs);
-  }
-  return [];
+  return best;
 }
 
 /**
@@ -71,27 +87,17 @@ export async function compact(table: Table, settings: CompactionOptions = {}): P
   if (inputs.length === 0 || (!options.full && inputs.length < 2)) return null;
 
   const deletes = await RowDeletes.load(table, snapshot);
-  const rows: StoredRow[] = [];
-  let inputRows = 0;
-  let inputBytes = 0;
-  for (const file of inputs) {
-    const fileRows = decodeRows(new Uint8Array(await (await table.readFile(file.path)).arrayBuffer()));
-    const mask = deletes.liveMask(file.path, fileRows.length, fileRows.map((r) => r.key), Float64Array.from(fileRows, (r) => r.lsn));
-    for (let i = 0; i < fileRows.length; i++) if (mask[i] === 1) rows.push(fileRows[i]!);
-    inputRows += fileRows.length;
-    inputBytes += file.byteSize;
-  }
-  rows.sort((a, b) => a.lsn - b.lsn);
-
   const outputs: NewDataFile[] = [];
-  const blocks = Math.max(1, Math.ceil(inputBytes / options.targetBytes));
-  const perBlock = Math.max(1, Math.ceil(rows.length / blocks));
-  for (let i = 0; i < rows.length; i += perBlock) {
-    const chunk = rows.slice(i, i + perBlock);
-    const block = encodeRows(chunk);
-    const path = table.newDataFilePath();
-    const byteSize = await table.writeFile(path, block.bytes);
-    outputs.push({ path, rowCount: block.rowCount, byteSize, partition: {}, columnStats: block.columnStats, lsnRange: lsnBounds(chunk) });
+  let droppedRows = 0;
+  try {
+    for (const group of partitionGroups(inputs)) {
+      const merged = await mergeFiles(table, group, deletes, options.targetBytes);
+      outputs.push(...merged.outputs);
+      droppedRows += merged.droppedRows;
+    }
+  } catch (error) {
+    await removeOutputs(table, outputs);
+    throw error;
   }
   const inputPaths = new Set(inputs.map((f) => f.path));
   const coversAll = inputs.length === snapshot.dataFiles.length;
@@ -101,10 +107,38 @@ export async function compact(table: Table, settings: CompactionOptions = {}): P
     .map((f) => f.path);
   try {
     const result = await table.commit({ operation: "compaction", removeDataFiles: [...inputPaths], addDataFiles: outputs, removeDeleteFiles });
-    return { snapshot: result.snapshot, inputs: [...inputPaths], outputs: outputs.map((f) => f.path), droppedRows: inputRows - rows.length };
+    return { snapshot: result.snapshot, inputs: [...inputPaths], outputs: outputs.map((f) => f.path), droppedRows };
   } catch (error) {
-    // The new blocks are referenced by nothing; removing them now spares the orphan cleanup.
-    await table.store.delete(outputs.map((f) => table.objectKey(f.path, "data")));
+    await removeOutputs(table, outputs);
     throw error;
   }
+}
+
+/** The new blocks are referenced by nothing after a failure; removing them spares the orphan cleanup. */
+async function removeOutputs(table: Table, outputs: readonly NewDataFile[]): Promise<void> {
+  if (outputs.length > 0) await table.store.delete(outputs.map((f) => table.objectKey(f.path, "data")));
+}
+
+/** Live rows of files of one partition, rewritten as blocks of about `targetBytes` (rows keep key and LSN). */
+async function mergeFiles(table: Table, files: readonly DataFile[], deletes: RowDeletes, targetBytes: number): Promise<{ outputs: NewDataFile[]; droppedRows: number }> {
+  const rows: StoredRow[] = [];
+  let inputRows = 0;
+  let inputBytes = 0;
+  for (const file of files) {
+    const fileRows = decodeRows(new Uint8Array(await (await table.readFile(file.path)).arrayBuffer()));
+    const mask = deletes.liveMask(file.path, fileRows.length, fileRows.map((r) => r.key), Float64Array.from(fileRows, (r) => r.lsn));
+    for (let i = 0; i < fileRows.length; i++) if (mask[i] === 1) rows.push(fileRows[i]!);
+    inputRows += fileRows.length;
+    inputBytes += file.byteSize;
+  }
+  rows.sort((a, b) => a.lsn - b.lsn);
+  const partition = files[0]!.partition;
+  const outputs: NewDataFile[] = [];
+  for (const chunk of splitRows(rows, targetBytes, inputBytes)) {
+    const block = encodeRows(chunk);
+    const path = table.newDataFilePath(partition);
+    const byteSize = await table.writeFile(path, block.bytes);
+    outputs.push({ path, rowCount: block.rowCount, byteSize, partition, columnStats: block.columnStats, lsnRange: lsnBounds(chunk) });
+  }
+  return { outputs, droppedRows: inputRows - rows.length };
 }

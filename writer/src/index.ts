@@ -3,3 +3,4 @@ export * from "./block-rows";
 export * from "./table-writer";
 export * from "./live-rows";
 export * from "./compaction";
+export * from "./partition";

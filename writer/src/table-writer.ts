@@ -1,6 +1,7 @@
 import { EvoDBError, MAX_BLOCK_ROWS, stringifyJson, type JsonValue, type WalEntry } from "@evodb/core";
-import { encodeEqualityDeletes, type NewDataFile, type NewDeleteFile, type Snapshot, type Table } from "@evodb/lakehouse";
+import { encodeEqualityDeletes, type NewDataFile, type NewDeleteFile, type PartitionField, type PartitionValues, type Snapshot, type Table } from "@evodb/lakehouse";
 import { encodeRows, type StoredRow } from "./block-rows";
+import { partitionKey, partitionValues } from "./partition";
 import { canonicalKey, KEY_FIELD, LSN_FIELD } from "./row-key";
 
 /** Target bytes of one block per size mode (docs/writer.md, "Block sizes"). */
@@ -59,6 +60,7 @@ export class TableWriter {
   /** Highest LSN known to be committed or buffered; entries at or below it are duplicates. */
   private highestLsn: number | null = null;
   private committedLsnLoaded = false;
+  private partitionFields: PartitionField[] = [];
   private readonly options: Required<Omit<TableWriterOptions, "beforeCommit" | "blockSize">> & { blockBytes: number };
 
   constructor(
@@ -123,12 +125,15 @@ export class TableWriter {
     const { rows, deletes } = collapse(entries);
     const written: string[] = [];
     const addDataFiles: NewDataFile[] = [];
-    for (const chunk of splitRows(rows, this.options.blockBytes, this.buffer)) {
-      const block = encodeRows(chunk);
-      const path = this.table.newDataFilePath();
-      const byteSize = await this.table.writeFile(path, block.bytes);
-      written.push(path);
-      addDataFiles.push({ path, rowCount: block.rowCount, byteSize, partition: {}, columnStats: block.columnStats, lsnRange: lsnBounds(chunk) });
+    const estimatedBytes = this.bufferedBytes;
+    for (const group of groupByPartition(rows, this.partitionFields)) {
+      for (const chunk of splitRows(group.rows, this.options.blockBytes, (estimatedBytes * group.rows.length) / Math.max(1, rows.length))) {
+        const block = encodeRows(chunk);
+        const path = this.table.newDataFilePath(group.partition);
+        const byteSize = await this.table.writeFile(path, block.bytes);
+        written.push(path);
+        addDataFiles.push({ path, rowCount: block.rowCount, byteSize, partition: group.partition, columnStats: block.columnStats, lsnRange: lsnBounds(chunk) });
+      }
     }
     const addDeleteFiles: NewDeleteFile[] = [];
     if (deletes.length > 0) {
@@ -150,9 +155,13 @@ export class TableWriter {
     return { snapshot: result.snapshot, duplicate: result.duplicate, entries: entries.length, rowsWritten: rows.length, keysDeleted: deletes.length, lsnRange };
   }
 
-  /** Learns the table's committed LSN once, so redelivered entries are dropped on `add`. */
+  /**
+   * Learns the table's committed LSN and partition spec once, so redelivered entries are dropped
+   * on `add` and blocks are split by partition.
+   */
   private async loadCommittedLsn(): Promise<void> {
     if (this.committedLsnLoaded) return;
+    this.partitionFields = (await this.table.metadata()).partitionSpec.fields;
     const latest = await this.table.snapshot();
     const committed = latest?.lastLsn ?? null;
     if (committed !== null && (this.highestLsn === null || committed > this.highestLsn)) this.highestLsn = committed;
@@ -190,11 +199,22 @@ function collapse(entries: readonly WalEntry[]): { rows: StoredRow[]; deletes: {
   return { rows, deletes };
 }
 
-/** Splits rows into blocks of about `targetBytes`, using the buffered size estimate. */
-function splitRows(rows: StoredRow[], targetBytes: number, buffer: readonly Pending[]): StoredRow[][] {
+/** Rows grouped by their partition values (one group, `{}`, for an unpartitioned table). */
+export function groupByPartition(rows: readonly StoredRow[], fields: readonly PartitionField[]): { partition: PartitionValues; rows: StoredRow[] }[] {
+  const groups = new Map<string, { partition: PartitionValues; rows: StoredRow[] }>();
+  for (const row of rows) {
+    const partition = partitionValues(row.document, fields);
+    const key = partitionKey(partition, fields);
+    let group = groups.get(key);
+    if (group === undefined) groups.set(key, (group = { partition, rows: [] }));
+    group.rows.push(row);
+  }
+  return [...groups.values()];
+}
+
+/** Splits rows into blocks of about `targetBytes`, given an estimate of their total size. */
+export function splitRows(rows: StoredRow[], targetBytes: number, total: number): StoredRow[][] {
   if (rows.length === 0) return [];
-  let total = 0;
-  for (const p of buffer) total += p.bytes;
   const blocks = Math.max(1, Math.ceil(total / targetBytes));
   const perBlock = Math.min(MAX_BLOCK_ROWS, Math.ceil(rows.length / blocks));
   const out: StoredRow[][] = [];
