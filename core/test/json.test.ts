@@ -129,7 +129,7 @@ describe("stringifyJson", () => {
   });
 });
 
-describe("JSON round trip", () => {
+describe("JSON round trip", { timeout: 300_000 }, () => {
   it("parse(stringify(v)) equals v exactly for 10,000 random documents, on both parse paths", () => {
     const docs = randomDocuments(20260101, 10_000);
     for (const doc of docs) {

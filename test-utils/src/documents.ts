@@ -185,34 +185,49 @@ export function jsonDeepEqual(a: unknown, b: unknown): boolean {
  * The first difference between two JSON values as `"<path>: <what>"`, or `undefined` when they are
  * equal under {@link jsonDeepEqual}. Meant for readable test failures.
  */
-export function jsonDifference(a: unknown, b: unknown, path = "$"): string | undefined {
-  if (typeof a !== typeof b) return `${path}: ${describe(a)} vs ${describe(b)}`;
-  if (typeof a === "number") return Object.is(a, b) ? undefined : `${path}: ${describe(a)} vs ${describe(b)}`;
-  if (typeof a !== "object" || a === null || b === null) return a === b ? undefined : `${path}: ${describe(a)} vs ${describe(b)}`;
+export function jsonDifference(a: unknown, b: unknown): string | undefined {
+  const found = findDifference(a, b);
+  if (found === undefined) return undefined;
+  // The path is only built for the (rare) failing case, so equal values cost no string work.
+  const [segments, what] = found;
+  return `$${segments.reverse().join("")}: ${what}`;
+}
+
+/** The reversed path segments to the first difference and what differs there. */
+function findDifference(a: unknown, b: unknown): [string[], string] | undefined {
+  if (typeof a !== typeof b) return mismatch(a, b);
+  if (typeof a === "number") return Object.is(a, b) ? undefined : mismatch(a, b);
+  if (typeof a !== "object" || a === null || b === null) return a === b ? undefined : mismatch(a, b);
   const bObject = b as object;
-  if (Array.isArray(a) !== Array.isArray(bObject)) return `${path}: ${describe(a)} vs ${describe(b)}`;
+  if (Array.isArray(a) !== Array.isArray(bObject)) return mismatch(a, b);
   if (Array.isArray(a)) {
     const bArray = bObject as unknown[];
-    if (a.length !== bArray.length) return `${path}: array length ${a.length} vs ${bArray.length}`;
+    if (a.length !== bArray.length) return [[], `array length ${a.length} vs ${bArray.length}`];
     for (let i = 0; i < a.length; i++) {
-      const difference = jsonDifference(a[i], bArray[i], `${path}[${i}]`);
-      if (difference !== undefined) return difference;
+      const found = findDifference(a[i], bArray[i]);
+      if (found !== undefined) {
+        found[0].push(`[${i}]`);
+        return found;
+      }
     }
     return undefined;
   }
   const aKeys = Object.keys(a);
   const bKeys = Object.keys(bObject);
-  if (aKeys.length !== bKeys.length) return `${path}: keys ${JSON.stringify(aKeys)} vs ${JSON.stringify(bKeys)}`;
+  if (aKeys.length !== bKeys.length) return [[], `keys ${JSON.stringify(aKeys)} vs ${JSON.stringify(bKeys)}`];
   for (const key of aKeys) {
-    if (!Object.prototype.hasOwnProperty.call(bObject, key)) return `${path}: key ${JSON.stringify(key)} missing on the right`;
-    const difference = jsonDifference(
-      (a as Record<string, unknown>)[key],
-      (bObject as Record<string, unknown>)[key],
-      `${path}[${JSON.stringify(key)}]`,
-    );
-    if (difference !== undefined) return difference;
+    if (!Object.prototype.hasOwnProperty.call(bObject, key)) return [[], `key ${JSON.stringify(key)} missing on the right`];
+    const found = findDifference((a as Record<string, unknown>)[key], (bObject as Record<string, unknown>)[key]);
+    if (found !== undefined) {
+      found[0].push(`[${JSON.stringify(key)}]`);
+      return found;
+    }
   }
   return undefined;
+}
+
+function mismatch(a: unknown, b: unknown): [string[], string] {
+  return [[], `${describe(a)} vs ${describe(b)}`];
 }
 
 function describe(value: unknown): string {

@@ -1,0 +1,3 @@
+export * from "./path";
+export * from "./shred";
+export * from "./reassemble";
