@@ -206,6 +206,14 @@ describe("string streams", () => {
     roundTripStrings(["héllo", "日本語", "😀", "a\u0000b", "\ud800", "x\udfffy", "\udbff\udfff", "\ud83d"]);
   }, SLOW);
 
+  it("well-formed non-ASCII text (1- to 4-byte sequences) round-trips through the single-decode path", () => {
+    const rnd = new Random(21);
+    const alphabet = ["a", "é", "ß", "中", "😀", "𝄞", " ", "\u0000", "\u07ff", "\uffff"];
+    for (let t = 0; t < 100; t++) {
+      roundTripStrings(Array.from({ length: rnd.int(1, 300) }, () => Array.from({ length: rnd.int(0, 9) }, () => rnd.pick(alphabet)).join("")));
+    }
+  }, SLOW);
+
   it("more than 65,536 distinct values, as plain and as dictionary", () => {
     const distinct = Array.from({ length: 70_000 }, (_, i) => `user-${i}`);
     expect(roundTripStrings(distinct)).toBe(StringEncoding.Plain);

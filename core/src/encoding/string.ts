@@ -7,9 +7,9 @@
 import { ByteReader, ByteWriter, corrupt } from "./bytes";
 import { StringEncoding } from "./ids";
 import { readIntStream, writeIntStream } from "./int";
-import { isAscii, readUtf8, writeUtf8 } from "./utf8";
+import { hasEncodedSurrogate, isAscii, readUtf8, writeUtf8 } from "./utf8";
 
-const asciiDecoder = new TextDecoder("utf-8");
+const utf8Decoder = new TextDecoder("utf-8");
 
 function writePlainBody(w: ByteWriter, values: readonly string[], start: number, count: number): void {
   const bytes = new ByteWriter(count * 8 + 16);
@@ -36,12 +36,31 @@ function readPlainBody(r: ByteReader, count: number, out: string[], outPos: numb
   const all = r.bytes;
   if (isAscii(all, start, start + total)) {
     // One native decode and cheap slices beat a decoder call per string; ASCII bytes are UTF-16 units 1:1.
-    const text = asciiDecoder.decode(bytes);
+    const text = utf8Decoder.decode(bytes);
     let pos = 0;
     for (let i = 0; i < count; i++) {
       const len = lengths[i]!;
       out[outPos + i] = text.slice(pos, pos + len);
       pos += len;
+    }
+    return;
+  }
+  if (!hasEncodedSurrogate(all, start, start + total)) {
+    // Valid UTF-8: one native decode, then slice by UTF-16 length, counted from the bytes (every
+    // byte that is not a continuation starts one unit, a 4-byte sequence two).
+    const text = utf8Decoder.decode(bytes);
+    let bytePos = start;
+    let unitPos = 0;
+    for (let i = 0; i < count; i++) {
+      const end = bytePos + lengths[i]!;
+      let units = 0;
+      for (let b = bytePos; b < end; b++) {
+        const byte = all[b]!;
+        if ((byte & 0xc0) !== 0x80) units += byte >= 0xf0 ? 2 : 1;
+      }
+      out[outPos + i] = text.slice(unitPos, unitPos + units);
+      unitPos += units;
+      bytePos = end;
     }
     return;
   }

@@ -87,7 +87,7 @@ export function isAscii(bytes: Uint8Array, start: number, end: number): boolean 
 }
 
 /** True when `bytes[start, end)` contain an encoded surrogate (ED A0..BF xx), i.e. need the WTF-8 path. */
-function hasEncodedSurrogate(bytes: Uint8Array, start: number, end: number): boolean {
+export function hasEncodedSurrogate(bytes: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i + 1 < end; i++) if (bytes[i] === 0xed && bytes[i + 1]! >= 0xa0) return true;
   return false;
 }
