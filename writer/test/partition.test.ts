@@ -1,4 +1,4 @@
-import { MemoryObjectStore } from "@evodb/core";
+import { MemoryObjectStore, type JsonValue } from "@evodb/core";
 import { createTable } from "@evodb/lakehouse";
 import { describe, expect, it } from "vitest";
 import { compact, partitionValues, readLiveRows, TableWriter } from "../src/index";
@@ -18,7 +18,7 @@ describe("partition values", () => {
     ["day of a year past 9999", 253_402_300_800_000, null],
     ["day of a boolean", true, null],
   ])("%s", (_name, ts, want) => {
-    const doc = ts === undefined ? {} : { ts: ts as never };
+    const doc: { [key: string]: JsonValue } = ts === undefined ? {} : { ts: ts as JsonValue };
     expect(partitionValues(doc, [{ name: "day", sourcePath: ["ts"], transform: "day" }])).toEqual({ day: want });
   });
 
