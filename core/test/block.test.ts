@@ -240,6 +240,12 @@ describe("projection and range reads", () => {
     expect(reads.length).toBe(2);
     expect((await small.readColumns()).columns).toStrictEqual(batch.columns);
     await expect(openBlock(store, "missing")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    // A block smaller than the first suffix read comes back whole in that one read.
+    await store.put("b/tiny.evodb", writeBlock(fixedBatch()));
+    reads.length = 0;
+    const tiny = await openBlock(counting, "b/tiny.evodb");
+    expect(reads.length).toBe(1);
+    expect(sameBatch(await tiny.readColumns(), fixedBatch())).toBe(null);
   }, SLOW);
 });
 
