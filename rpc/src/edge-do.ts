@@ -32,6 +32,21 @@ function statusFor(error: EvoDBError): number {
   }
 }
 
+/**
+ * Documents are JSON objects whose top-level names do not start with `_evodb_` (the lakehouse
+ * rows reserve them for the key and LSN); refusing here keeps one bad document from blocking the
+ * writer's flush for everyone later.
+ */
+function documentText(doc: JsonValue): string {
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
+    throw new EvoDBError("INVALID_ARGUMENT", "a document must be a JSON object");
+  }
+  for (const name of Object.keys(doc)) {
+    if (name.startsWith("_evodb_")) throw new EvoDBError("INVALID_ARGUMENT", `member "${name}" is reserved: top-level names starting with _evodb_ belong to EvoDB`);
+  }
+  return stringifyJson(doc);
+}
+
 /** The primary key of a posted document: its `id` member, a string or an integer. */
 function documentKey(doc: JsonValue): string {
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
@@ -107,12 +122,12 @@ export class CdcEdge<Env extends CdcEdgeEnv = CdcEdgeEnv> extends DurableObject<
 
   /** Inserts or replaces one document (typed DO RPC). */
   async put(table: string, key: string, doc: JsonValue): Promise<WriteResult> {
-    return this.write(table, [{ key, doc: stringifyJson(doc) }])[0]!;
+    return this.write(table, [{ key, doc: documentText(doc) }])[0]!;
   }
 
   /** Inserts or replaces several documents in one transaction. */
   async putMany(table: string, docs: { key: string; doc: JsonValue }[]): Promise<WriteResult[]> {
-    return this.write(table, docs.map(({ key, doc }) => ({ key, doc: stringifyJson(doc) })));
+    return this.write(table, docs.map(({ key, doc }) => ({ key, doc: documentText(doc) })));
   }
 
   /** Deletes a document; `lsn` is `null` when it did not exist. */
@@ -156,7 +171,7 @@ export class CdcEdge<Env extends CdcEdgeEnv = CdcEdgeEnv> extends DurableObject<
         const body = parseJson(await request.text());
         const docs = Array.isArray(body) ? body : [body];
         if (docs.length === 0) throw new EvoDBError("INVALID_ARGUMENT", "post at least one document");
-        const results = this.write(table, docs.map((doc) => ({ key: documentKey(doc), doc: stringifyJson(doc) })));
+        const results = this.write(table, docs.map((doc) => ({ key: documentKey(doc), doc: documentText(doc) })));
         return Response.json(Array.isArray(body) ? results : results[0], { status: 201 });
       }
       if (request.method === "GET" && key !== undefined) {

@@ -52,6 +52,8 @@ describe("edge Durable Object: documents and WAL", () => {
     await runInDurableObject(stub, async (instance: TestEdge) => {
       await expect(instance.put("../other", "k", {})).rejects.toMatchObject({ code: "INVALID_NAME" });
       await expect(instance.put("orders", "", {})).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+      await expect(instance.put("orders", "k", [1, 2])).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+      await expect(instance.put("orders", "k", { _evodb_key: 1 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     });
     expect(await stub.cdcStatus()).toMatchObject({ lastLsn: 0, pending: 0 });
   });

@@ -1,0 +1,50 @@
+import { isEvoDBError, parseJson, type ObjectStore, type WalEntry } from "@evodb/core";
+import { createTable, openTable, type Table } from "@evodb/lakehouse";
+import type { CdcFlushInput } from "@evodb/rpc/durable-objects";
+import { TableWriter } from "@evodb/writer";
+
+/** Where a tenant's tables live: `tenants/<tenant>/<table>/` in the bucket. */
+export function tenantRoot(tenant: string): string {
+  return `tenants/${tenant}`;
+}
+
+/** Opens a tenant's table, creating it on first use (a lost creation race just opens it). */
+export async function openOrCreateTable(store: ObjectStore, tenant: string, name: string): Promise<Table> {
+  const location = { root: tenantRoot(tenant), name };
+  try {
+    return await openTable(store, location);
+  } catch (error) {
+    if (!isEvoDBError(error, "NOT_FOUND")) throw error;
+  }
+  try {
+    return await createTable(store, location);
+  } catch (error) {
+    // Another flush created it between our open and create.
+    if (isEvoDBError(error, "COMMIT_CONFLICT")) return openTable(store, location);
+    throw error;
+  }
+}
+
+/**
+ * The writer's flush: groups buffered CDC entries by tenant and table and commits each group as
+ * one snapshot through `@evodb/writer`'s TableWriter. Idempotent, as the writer Durable Object
+ * requires: a table's snapshots record the LSNs they hold, and TableWriter drops entries at or below
+ * the committed LSN, so repeating a flush after a crash commits nothing twice. Each table has one
+ * source (its tenant's edge object), so its LSNs only grow.
+ */
+export async function flushToLakehouse(store: ObjectStore, input: CdcFlushInput): Promise<void> {
+  const groups = new Map<string, { tenant: string; table: string; entries: WalEntry[] }>();
+  for (const entry of input.entries) {
+    const id = `${entry.tenant}/${entry.table}`;
+    let group = groups.get(id);
+    if (group === undefined) groups.set(id, (group = { tenant: entry.tenant, table: entry.table, entries: [] }));
+    const wal: WalEntry = { table: entry.table, primaryKey: entry.key, lsn: entry.lsn, op: entry.op, time: entry.time };
+    if (entry.doc !== null) wal.document = parseJson(entry.doc);
+    group.entries.push(wal);
+  }
+  for (const group of groups.values()) {
+    const writer = new TableWriter(await openOrCreateTable(store, group.tenant, group.table));
+    await writer.add(group.entries);
+    await writer.flush();
+  }
+}

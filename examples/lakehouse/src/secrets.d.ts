@@ -1,0 +1,7 @@
+// Secrets are not in wrangler.jsonc, so `wrangler types` cannot see them: `wrangler secret put
+// EVODB_CDC_SECRET` in production, `.dev.vars` for `wrangler dev`, vitest.config.ts in tests.
+declare namespace Cloudflare {
+  interface Env {
+    EVODB_CDC_SECRET: string;
+  }
+}
