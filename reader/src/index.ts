@@ -16,3 +16,4 @@ export * from "./scan/byte-cache";
 export * from "./scan/zone-lookups";
 export * from "./scan/table-scan";
 export * from "./scan/query-table";
+export * from "./scan/cache-api-cache";
