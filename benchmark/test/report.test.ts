@@ -45,7 +45,7 @@ describe("figures and summary", () => {
   });
   const big = completeFigure("core", {
     name: "block bytes", value: 150, unit: "bytes", better: "lower", baseline: { name: "Parquet", value: 100 },
-    targets: [{ of: "ratio", op: "<=", threshold: 1.2, label: "<= 1.2x Parquet" }], note: "strings are not dictionary-coded",
+    targets: [{ of: "ratio", op: "<=", threshold: 1.2, label: "<= 1.2x Parquet" }], why: "strings are not dictionary-coded",
   });
 
   it("computes the ratio to the baseline and the target verdict", () => {
@@ -63,7 +63,8 @@ describe("figures and summary", () => {
     expect(summary.targetsTotal).toBe(2);
     expect(summary.missed.map((m) => m.name)).toEqual(["block bytes"]);
     expect(summary.worst?.name).toBe("block bytes");
-    expect(summary.worst?.note).toBe("strings are not dictionary-coded");
+    expect(summary.worst?.why).toBe("strings are not dictionary-coded");
+    expect(summary.missed[0]?.why).toBe("strings are not dictionary-coded");
   });
 
   it("formats rates and sizes", () => {

@@ -38,8 +38,10 @@ export interface Figure {
   readonly targets?: readonly Target[];
   /** True when every target holds; absent when the figure has no target. */
   readonly met?: boolean;
-  /** Context a reader needs: block size, what is included in the timing, why a gap exists. */
+  /** Context a reader needs: block size, what is included in the timing. */
   readonly note?: string;
+  /** Short, measured explanation of a gap to the baseline or target; "Where we stand" quotes it. */
+  readonly why?: string;
 }
 
 /** What a suite passes to {@link SuiteContext.record}; ratio and met are computed. */

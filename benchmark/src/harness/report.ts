@@ -32,9 +32,9 @@ export interface RunResult {
 export interface Summary {
   targetsMet: number;
   targetsTotal: number;
-  missed: { section: string; name: string; value: number; unit: string; targets: string[] }[];
+  missed: { section: string; name: string; value: number; unit: string; targets: string[]; why?: string }[];
   /** The figure that compares worst with its baseline (ratio normalised so > 1 is better). */
-  worst?: { section: string; name: string; baseline: string; ratio: number; better: "higher" | "lower"; note?: string };
+  worst?: { section: string; name: string; baseline: string; ratio: number; better: "higher" | "lower"; why?: string };
   pending: number;
 }
 
@@ -56,7 +56,7 @@ export function summarize(sections: readonly SectionResult[]): Summary {
     worstAdvantage = adv;
     worst = {
       section: figure.section, name: figure.name, baseline: figure.baseline.name, ratio: figure.ratio!, better: figure.better,
-      ...(figure.note ? { note: figure.note } : {}),
+      ...(figure.why ?? figure.note ? { why: figure.why ?? figure.note } : {}),
     };
   }
   return {
@@ -64,7 +64,10 @@ export function summarize(sections: readonly SectionResult[]): Summary {
     targetsTotal: withTargets.length,
     missed: withTargets
       .filter((f) => !f.met)
-      .map((f) => ({ section: f.section, name: f.name, value: f.value, unit: f.unit, targets: (f.targets ?? []).map((t) => t.label) })),
+      .map((f) => ({
+        section: f.section, name: f.name, value: f.value, unit: f.unit, targets: (f.targets ?? []).map((t) => t.label),
+        ...(f.why ? { why: f.why } : {}),
+      })),
     ...(worst ? { worst } : {}),
     pending: sections.reduce((n, s) => n + s.pending.length, 0),
   };
@@ -135,10 +138,10 @@ function renderSection(section: SectionResult): string {
     }
     out.push("");
   }
-  const noted = section.figures.filter((f) => f.note);
+  const noted = section.figures.filter((f) => f.note || f.why);
   if (noted.length > 0) {
     out.push("Notes:", "");
-    for (const f of noted) out.push(`- **${f.name}**: ${f.note}`);
+    for (const f of noted) out.push(`- **${f.name}**: ${[f.note, f.why].filter((part) => part).join(" ")}`);
     out.push("");
   }
   if (section.pending.length > 0) {
@@ -155,17 +158,24 @@ function renderWhereWeStand(run: RunResult): string {
   const out: string[] = ["## Where we stand", ""];
   out.push(`- Targets met: **${summary.targetsMet} of ${summary.targetsTotal}**.`);
   for (const m of summary.missed) {
-    out.push(`  - Missed: ${m.name} (${m.section}): ${formatValue(m.value, m.unit)}; target ${m.targets.join("; ")}.`);
+    out.push(`  - Missed: ${m.name} (${m.section}): ${formatValue(m.value, m.unit)}; target ${m.targets.join("; ")}.${m.why ? ` Why: ${m.why}` : ""}`);
   }
   if (summary.worst) {
     const w = summary.worst;
     const direction = w.better === "higher" ? "higher is better" : "lower is better";
     out.push(
       `- Worst ratio against a baseline: **${w.name}** vs ${w.baseline}, ${formatRatio(w.ratio)} (${direction}).` +
-        (w.note ? ` Why: ${w.note}` : ""),
+        (w.why ? ` Why: ${w.why}` : ""),
     );
   }
   if (summary.pending > 0) out.push(`- Figures not measured in this run: ${summary.pending} (listed in their sections).`);
+  const load = run.machine.loadAverage;
+  if (Math.max(load.start, load.end) > run.machine.logicalCores) {
+    out.push(
+      `- Caution: the load average was ${load.start} to ${load.end} on ${run.machine.logicalCores} cores during this run, so other ` +
+        "processes took CPU time: absolute rates are low, ratios (timed side by side, run by run) are the figures to trust.",
+    );
+  }
   out.push("");
   return out.join("\n");
 }

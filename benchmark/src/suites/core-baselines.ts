@@ -32,11 +32,15 @@ export interface CoreBaselines {
   parquetTextBytes: Figure;
   duckdbCopy: Figure;
   duckdbIngest: Figure;
-  hyparquet: Map<string, Figure>;
+  /** DuckDB's Parquet-zstd file (its inferred types), in memory. */
   parquet: InMemoryParquet;
+  /** DuckDB column types of table `events`. */
+  parquetTypes: Map<string, string>;
+  /** Still open, for side-by-side comparisons; the suite closes it. */
+  duck: DuckDBParquetBaseline;
 }
 
-/** Runs and records every baseline. */
+/** Runs and records every baseline; the caller must `duck.close()` the result. */
 export async function measureCoreBaselines(ctx: SuiteContext): Promise<CoreBaselines> {
   const { dataset } = ctx;
   const n = dataset.count;
@@ -109,26 +113,22 @@ export async function measureCoreBaselines(ctx: SuiteContext): Promise<CoreBasel
       unit: "docs/s", better: "higher", timing: ingestTiming, note: "read_json_auto with type inference over every row, then COPY; includes reading the file (page-cached).",
     });
 
-    const parquet = openParquet(parquetBytesRaw);
-    const hyparquet = new Map<string, Figure>();
-    for (const column of DECODE_COLUMNS) {
-      const name = column.path.join(".");
-      ctx.log(`hyparquet decode ${name}`);
-      const values = await hyparquetDecodeColumn(parquet, name);
-      if (values.length !== n) ctx.log(`hyparquet returned ${values.length} values for ${name}, expected ${n}`);
-      const distinct = new Set(Array.from(values)).size;
-      const timing = await ctx.measure(() => hyparquetDecodeColumn(parquet, name), { minTimeMs: 1000, minRuns: 5 });
-      hyparquet.set(name, ctx.record({
-        group: "Single-column decode", name: `hyparquet: ${name} (${column.kind})`, value: perSecond(n, timing), unit: "values/s",
-        better: "higher", timing,
-        note: `${column.about}, ${distinct.toLocaleString("en-US")} distinct; Parquet column ${types.get(name)}: ${describeParquetColumn(parquet, name)}. Decoded from memory, footer parsed once; output as hyparquet returns it${types.get(name) === "BIGINT" ? " (bigint per value for INT64)" : ""}.`,
-      }));
-    }
     return {
       jsonParse, jsonStringify, gzipWrite, gunzipRead, rawBytes, gzipBytes, parquetBytes, parquetTextBytes, duckdbCopy, duckdbIngest,
-      hyparquet, parquet,
+      parquet: openParquet(parquetBytesRaw), parquetTypes: types, duck,
     };
-  } finally {
+  } catch (error) {
     duck.close();
+    throw error;
   }
+}
+
+/** Describes a decode column and its Parquet encoding, for figure notes. */
+export async function parquetColumnNote(baselines: CoreBaselines, column: (typeof DECODE_COLUMNS)[number]): Promise<string> {
+  const name = column.path.join(".");
+  const values = await hyparquetDecodeColumn(baselines.parquet, name);
+  const distinct = new Set(Array.from(values)).size;
+  const type = baselines.parquetTypes.get(name);
+  return `${column.about}, ${distinct.toLocaleString("en-US")} distinct. Parquet column ${type}: ${describeParquetColumn(baselines.parquet, name)}; ` +
+    `hyparquet decodes it from memory with the footer parsed once, output as it returns it${type === "BIGINT" ? " (a bigint per INT64 value)" : ""}.`;
 }

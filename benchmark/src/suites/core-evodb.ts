@@ -1,6 +1,5 @@
 /**
- * EvoDB figures of the core section, each against the baseline measured in the same run. Figures
- * whose code is not in @evodb/core yet are recorded as pending, so the report says what is missing.
+ * EvoDB figures of the core section, each timed side by side with its baseline in the same run.
  */
 import { parseNdjson as evoParseNdjson, stringifyJson, type JsonValue } from "@evodb/core";
 import { stringifyNdjson } from "../baselines/json";
@@ -8,6 +7,8 @@ import { parseNdjson } from "../dataset";
 import type { SuiteContext } from "../harness/registry";
 import { HEAVY, type CoreBaselines } from "./core-baselines";
 import { compareTimed } from "./compare";
+import { measureBlocks } from "./core-block";
+import { measureShredding } from "./core-shred";
 
 /** Lossless NDJSON parse and stringify (core/src/json.ts) against the native JSON baselines. */
 async function measureLosslessJson(ctx: SuiteContext): Promise<void> {
@@ -34,10 +35,6 @@ async function measureLosslessJson(ctx: SuiteContext): Promise<void> {
 /** Runs every EvoDB figure of the core section. */
 export async function measureCoreEvoDB(ctx: SuiteContext, baselines: CoreBaselines): Promise<void> {
   await measureLosslessJson(ctx);
-  const waiting = "not exported by @evodb/core yet when this run was made";
-  ctx.pending("shred (documents -> columns) and reassemble", waiting);
-  ctx.pending("shred + encode + write block", waiting);
-  ctx.pending("read block + reassemble", waiting);
-  ctx.pending("decode one int column / one string column", waiting);
-  ctx.pending("block bytes vs raw JSON, gzip-6 JSON and Parquet-zstd", waiting);
+  await measureShredding(ctx);
+  await measureBlocks(ctx, baselines);
 }

@@ -15,6 +15,10 @@ registerSuite({
     "Targets come from the project brief and are measured here, never asserted in tests.",
   async run(ctx) {
     const baselines = await measureCoreBaselines(ctx);
-    await measureCoreEvoDB(ctx, baselines);
+    try {
+      await measureCoreEvoDB(ctx, baselines);
+    } finally {
+      baselines.duck.close();
+    }
   },
 });
