@@ -8,3 +8,4 @@ export * from "./object-store-rules";
 export * from "./shred/index";
 export * from "./block/index";
 export * from "./wal/index";
+export * from "./schema/index";

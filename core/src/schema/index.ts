@@ -1,0 +1,7 @@
+export * from "./types";
+export * from "./lattice";
+export * from "./infer";
+export * from "./evolve";
+export * from "./diff";
+export * from "./validate";
+export * from "./canonical";
