@@ -10,6 +10,7 @@ import type { Snapshot, SnapshotRef, TableMetadata } from "./types";
 /** R2 deletes at most 1000 keys per call. */
 const DELETE_BATCH = 1000;
 
+/** Which snapshots {@link expireSnapshots} may drop. */
 export interface ExpireOptions {
   /** Snapshots committed before this time (ms since the epoch) may be expired. */
   olderThanMs: number;
@@ -17,6 +18,7 @@ export interface ExpireOptions {
   retainLast?: number;
 }
 
+/** What {@link expireSnapshots} dropped and deleted. */
 export interface ExpireResult {
   expired: SnapshotRef[];
   /** Keys deleted: expired snapshot files and files only they referenced. */
@@ -34,13 +36,13 @@ export interface ExpireResult {
 export async function expireSnapshots(table: Table, options: ExpireOptions): Promise<ExpireResult> {
   const retainLast = Math.max(1, options.retainLast ?? 1);
   let expired: SnapshotRef[] = [];
-  const metadata = await table.rewriteHistory((meta) => {
+  const metadata = await table.dropOldestSnapshots((meta) => {
     const refs = meta.snapshots;
     // Timestamps are non-decreasing, so the expirable snapshots are a prefix of the history.
     let cut = 0;
     while (cut < refs.length - retainLast && refs[cut]!.timestampMs < options.olderThanMs) cut++;
     expired = refs.slice(0, cut);
-    return cut === 0 ? null : { ...meta, snapshots: refs.slice(cut) };
+    return cut;
   });
   if (expired.length === 0) return { expired, deletedKeys: [] };
 
@@ -58,6 +60,7 @@ export async function expireSnapshots(table: Table, options: ExpireOptions): Pro
   return { expired, deletedKeys };
 }
 
+/** How {@link removeOrphanFiles} decides a file is old enough to be an orphan. */
 export interface OrphanOptions {
   /**
    * Only files older than this are deleted (default 24 hours). It must exceed the longest time

@@ -174,9 +174,11 @@ export class Table {
    * `COMMIT_CONFLICT` only when the change no longer applies or after `retry.maxAttempts`.
    */
   async commit(request: CommitRequest): Promise<CommitResult> {
-    const meta = await this.metadata();
-    validateCommitRequest(request, meta.partitionSpec.fields.map((f) => f.name));
+    let validated = false;
     const result = await this.runCommit((current, base) => {
+      // Checked against the pointer the first attempt reads (no extra read); the partition spec never changes.
+      if (!validated) validateCommitRequest(request, current.partitionSpec.fields.map((f) => f.name));
+      validated = true;
       const plan = planCommit(current, base, request, this.clock(), (id) => `snapshots/${String(id).padStart(20, "0")}-${randomId()}.json`);
       return plan.kind === "duplicate" ? { duplicate: plan.reason } : plan;
     });
@@ -203,11 +205,16 @@ export class Table {
     return result.metadata.schemas.find((s) => s.schemaId === result.metadata.currentSchemaId)!;
   }
 
-  /** Replaces the retained history (used by snapshot expiry); the current snapshot must stay. */
-  async rewriteHistory(change: (meta: TableMetadata) => TableMetadata | null): Promise<TableMetadata> {
+  /**
+   * Drops the oldest `count` snapshots from the retained history (used by snapshot expiry), as a
+   * compare-and-swap commit. `choose` sees the current metadata on every attempt and returns how
+   * many to drop; the current snapshot always stays.
+   */
+  async dropOldestSnapshots(choose: (meta: TableMetadata) => number): Promise<TableMetadata> {
     const result = await this.runCommit((meta) => {
-      const next = change(meta);
-      return next === null ? { duplicate: "nothing to change" } : { metadata: { ...next, version: meta.version + 1 }, snapshot: null };
+      const count = Math.min(choose(meta), meta.snapshots.length - 1);
+      if (!(count > 0)) return { duplicate: "nothing to drop" };
+      return { metadata: { ...meta, version: meta.version + 1, snapshots: meta.snapshots.slice(count) }, snapshot: null };
     });
     return result.metadata;
   }

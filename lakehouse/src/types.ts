@@ -129,6 +129,7 @@ export interface PartitionField {
   transform: PartitionTransform;
 }
 
+/** How a table is partitioned: its fields, in directory order. */
 export interface PartitionSpec {
   fields: PartitionField[];
 }

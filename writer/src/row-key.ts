@@ -6,6 +6,7 @@ import { EvoDBError, type WalPrimaryKey } from "@evodb/core";
  * are what equality deletes match on. Documents that already use these names are refused.
  */
 export const KEY_FIELD = "_evodb_key";
+/** The reserved member holding the LSN of the stored version (see {@link KEY_FIELD}). */
 export const LSN_FIELD = "_evodb_lsn";
 
 /**
