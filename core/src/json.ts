@@ -349,7 +349,39 @@ export function setMember(object: { [key: string]: JsonValue }, key: string, val
  * array elements, functions, symbols) and `LIMIT_EXCEEDED` beyond {@link MAX_JSON_DEPTH}.
  */
 export function stringifyJson(value: JsonValue): string {
-  return writeValue(value, 0);
+  // Native JSON.stringify is several times faster than writeValue; it is exact unless the value
+  // holds something it writes lossily (-0, bigint, unsafe integral numbers, NaN, undefined in
+  // arrays, functions) or nests too deep. A read-only scan for those is much cheaper than writing.
+  return isNativeSafe(value, 0) ? JSON.stringify(value) : writeValue(value, 0);
+}
+
+function isNativeSafe(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return value !== 0 ? Number.isFinite(value) && (!Number.isInteger(value) || Number.isSafeInteger(value)) : 1 / value > 0;
+    case "object": {
+      if (value === null) return true;
+      if (depth >= MAX_JSON_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (item === undefined || !isNativeSafe(item, depth + 1)) return false;
+        }
+        return true;
+      }
+      const object = value as { [key: string]: unknown };
+      for (const key in object) {
+        const member = object[key];
+        if (member !== undefined && !isNativeSafe(member, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 function writeValue(value: unknown, depth: number): string {
