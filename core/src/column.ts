@@ -66,7 +66,12 @@ export type ShreddedColumn = ColumnValues & {
   readonly overflow?: ({ [key: string]: JsonValue } | undefined)[];
 };
 
-/** A batch of documents in columnar form, in path order of first appearance (parents before children). */
+/**
+ * A batch of documents in columnar form, in path order of first appearance (parents before children).
+ * `shred` always emits the root column (path `[]`) first, also for an empty batch, and at most
+ * `maxPaths` columns (default 1024; beyond it members go to the parent's `overflow`). `reassemble`
+ * needs the root and every ancestor of the columns it reads. Spec: docs/shredding.md.
+ */
 export interface ShreddedBatch {
   readonly rowCount: number;
   readonly columns: ShreddedColumn[];
