@@ -82,7 +82,9 @@ export class EdgeStore {
     checkTable(table);
     for (const write of writes) {
       checkKey(write.key);
-      if (write.doc !== null && write.doc.length > MAX_DOC_BYTES) {
+      // Bytes, not characters: SQLite's 2 MB cap and the 4 MiB CDC frame count UTF-8 bytes. The
+      // character count is a cheap lower bound that skips the encoding for small documents.
+      if (write.doc !== null && (write.doc.length > MAX_DOC_BYTES || (write.doc.length * 3 > MAX_DOC_BYTES && encoder.encode(write.doc).length > MAX_DOC_BYTES))) {
         throw new EvoDBError("LIMIT_EXCEEDED", `document "${write.key}" is over ${MAX_DOC_BYTES} bytes of JSON; Durable Object SQLite stores at most 2 MB per value`);
       }
     }

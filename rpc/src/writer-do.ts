@@ -33,7 +33,7 @@ export interface CdcFlushInput {
  */
 export type CdcFlushFunction = (input: CdcFlushInput) => Promise<void>;
 
-/** Entries handed to one flush call; bounds memory (a document is at most 2 MB in SQLite). */
+/** Entries handed to one flush call at most. */
 const MAX_ENTRIES_PER_FLUSH = 10_000;
 const MAX_FLUSH_BACKOFF_MS = 60_000;
 
@@ -74,6 +74,14 @@ export class CdcWriter<Env extends CdcWriterEnv = CdcWriterEnv> extends DurableO
    */
   protected flushFunction(): CdcFlushFunction | null {
     return null;
+  }
+
+  /**
+   * About how many bytes of documents one flush call receives (default 16 MiB): with a document
+   * of up to 2 MB and the isolate's 128 MB, a flush must not load the whole buffer at once.
+   */
+  protected maxFlushBytes(): number {
+    return 16 * 1024 * 1024;
   }
 
   /** Delay between a batch and its flush; batching several seconds of CDC makes fewer, larger blocks. */
@@ -168,7 +176,7 @@ export class CdcWriter<Env extends CdcWriterEnv = CdcWriterEnv> extends DurableO
   override async alarm(): Promise<void> {
     const flush = this.flushFunction();
     if (flush === null) return;
-    const claim = this.store.currentFlush() ?? this.store.claimFlush(MAX_ENTRIES_PER_FLUSH);
+    const claim = this.store.currentFlush() ?? this.store.claimFlush(MAX_ENTRIES_PER_FLUSH, this.maxFlushBytes());
     if (claim === null) return;
     try {
       await flush({ flushId: claim.flushId, entries: this.store.claimedEntries(claim) });

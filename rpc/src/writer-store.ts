@@ -122,13 +122,22 @@ export class WriterStore {
   }
 
   /**
-   * Claims up to `maxEntries` of the oldest buffered entries for a new flush and records the
-   * claim durably, so a restart retries the same flush with the same id and entries.
+   * Claims the oldest buffered entries for a new flush, at most `maxEntries` and about `maxBytes`
+   * of documents (at least one entry), and records the claim durably, so a restart retries the
+   * same flush with the same id and entries.
    */
-  claimFlush(maxEntries: number): FlushClaim | null {
+  claimFlush(maxEntries: number, maxBytes: number): FlushClaim | null {
     return this.storage.transactionSync(() => {
-      const rows = this.sql.exec<{ seq: number }>("SELECT seq FROM evodb_cdc_buffer ORDER BY seq LIMIT 1 OFFSET ?", maxEntries - 1).toArray();
-      const maxSeq = rows.length > 0 ? rows[0]!.seq : this.sql.exec<{ m: number | null }>("SELECT max(seq) AS m FROM evodb_cdc_buffer").one().m;
+      let maxSeq: number | null = null;
+      let bytes = 0;
+      for (const row of this.sql.exec<{ seq: number; bytes: number }>(
+        "SELECT seq, coalesce(length(CAST(doc AS BLOB)), 0) + 64 AS bytes FROM evodb_cdc_buffer ORDER BY seq LIMIT ?",
+        maxEntries,
+      )) {
+        bytes += row.bytes;
+        if (maxSeq !== null && bytes > maxBytes) break;
+        maxSeq = row.seq;
+      }
       if (maxSeq === null) return null;
       const flushId = (this.stateValue("last_flush_id") ?? 0) + 1;
       this.setState("last_flush_id", flushId);

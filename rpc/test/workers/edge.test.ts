@@ -53,9 +53,12 @@ describe("edge Durable Object: documents and WAL", () => {
       await expect(instance.put("../other", "k", {})).rejects.toMatchObject({ code: "INVALID_NAME" });
       await expect(instance.put("orders", "", {})).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
       await expect(instance.put("orders", "k", [1, 2])).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+      // 1.1 million characters but 2.2 MB of UTF-8: over the 2 MB SQLite value limit.
+      await expect(instance.put("orders", "k", { s: "é".repeat(1_100_000) })).rejects.toMatchObject({ code: "LIMIT_EXCEEDED" });
+      expect((await instance.put("orders", "k", { s: "é".repeat(900_000) })).lsn).toBe(1);
       await expect(instance.put("orders", "k", { _evodb_key: 1 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     });
-    expect(await stub.cdcStatus()).toMatchObject({ lastLsn: 0, pending: 0 });
+    expect(await stub.cdcStatus()).toMatchObject({ lastLsn: 1 });
   });
 
   it("serves the HTTP document API", async () => {

@@ -25,9 +25,15 @@ export class TestWriter extends CdcWriter<RpcTestEnv> {
   failFlushes = 0;
   /** Abort the whole object after writing the next flush's R2 object. */
   abortInFlush = false;
+  /** Bytes of documents per flush call (the library default is 16 MiB). */
+  flushBytes = 16 * 1024 * 1024;
   /** Every flush call seen by this instance: [flushId, entry count]. */
   readonly flushCalls: [number, number][] = [];
   private binaryMessages = 0;
+
+  protected override maxFlushBytes(): number {
+    return this.flushBytes;
+  }
 
   protected override flushFunction(): CdcFlushFunction {
     return async ({ flushId, entries }) => {
