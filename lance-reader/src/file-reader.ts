@@ -5,6 +5,7 @@
  */
 import { check, unsupported } from "./errors";
 import { type LanceFileMeta, type PageMeta } from "./file";
+import { parseProto } from "./protobuf";
 import { decodePage20 } from "./codec/page20";
 import { decodePage21, type DecodedPage } from "./codec/page21";
 import { concatRaw, type Raw } from "./codec/raw";
@@ -78,6 +79,66 @@ export class LanceFileReader {
     this.cache.set(key, hit);
     if (this.cache.size > PAGE_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     return hit;
+  }
+
+  /** Where a page keeps row r at `offset + r * stride` (fixed width, no rep/def), else null. */
+  private strideOf(page: PageMeta, bytesPerRow: number): number | null {
+    const enc = page.encoding;
+    if (!enc) return null;
+    const msg = parseProto(enc.value);
+    if (enc.typeUrl === "/lance.encodings21.PageLayout") {
+      const zip = msg.message(3);
+      if (!zip || zip.uint(1) !== 0 || zip.uint(2) !== 0 || !zip.has(3) || zip.uint(3) !== bytesPerRow * 8) return null;
+      return page.buffers[0]?.offset ?? null;
+    }
+    if (enc.typeUrl === "/lance.encodings.ArrayEncoding") {
+      // nullable{no_nulls{ flat | fixed_size_list{ nullable{no_nulls{flat}} } }} over page buffer 0.
+      let node = msg.message(2)?.message(1)?.message(1);
+      const fsl = node?.message(3);
+      if (fsl) node = fsl.message(2)?.message(2)?.message(1)?.message(1);
+      const flat = node?.message(1);
+      if (!flat || flat.has(3) || (flat.message(2)?.uint(1) ?? 0) !== 0) return null;
+      if (flat.uint(1) * (fsl ? fsl.uint(1) : 1) !== bytesPerRow * 8) return null;
+      return page.buffers[0]?.offset ?? null;
+    }
+    return null;
+  }
+
+  /**
+   * The bytes of `rows` of a fixed-width column (`bytesPerRow` each, in the order given), reading
+   * only those rows when every page involved stores rows at a fixed stride (full-zip vectors);
+   * null when a page needs a full decode. Used to re-rank vector candidates from R2 cheaply.
+   */
+  async readFixedRows(columnIndex: number, bytesPerRow: number, rows: Uint32Array): Promise<Uint8Array | null> {
+    const column = this.meta.columns[columnIndex];
+    check(column !== undefined, `column ${columnIndex} does not exist in ${this.meta.reader.key}`);
+    const starts: number[] = [];
+    let at = 0;
+    for (const page of column.pages) {
+      starts.push(at);
+      at += page.length;
+    }
+    const positions = new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      check(r < at, "row outside the column");
+      let p = 0;
+      while (p + 1 < starts.length && starts[p + 1]! <= r) p++;
+      const base = this.strideOf(column.pages[p]!, bytesPerRow);
+      if (base === null) return null;
+      positions[i] = base + (r - starts[p]!) * bytesPerRow;
+    }
+    const out = new Uint8Array(rows.length * bytesPerRow);
+    const order = Array.from(positions.keys()).sort((a, b) => positions[a]! - positions[b]!);
+    for (let k = 0; k < order.length; ) {
+      let j = k;
+      while (j + 1 < order.length && positions[order[j + 1]!]! <= positions[order[j]!]! + bytesPerRow + COALESCE_GAP) j++;
+      const start = positions[order[k]!]!;
+      const bytes = await this.meta.reader.read(start, positions[order[j]!]! + bytesPerRow - start);
+      for (let m = k; m <= j; m++) out.set(bytes.subarray(positions[order[m]!]! - start, positions[order[m]!]! - start + bytesPerRow), order[m]! * bytesPerRow);
+      k = j + 1;
+    }
+    return out;
   }
 
   /** Reads rows [from, to) of column `columnIndex`, typed as `type`. */

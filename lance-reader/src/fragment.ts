@@ -79,6 +79,22 @@ export class FragmentReader {
     return hit;
   }
 
+  /**
+   * The float32 vectors of rows `offsets` of a fixed_size_list<float32> field, read row by row when
+   * the file layout allows it (see LanceFileReader.readFixedRows); null otherwise.
+   */
+  async readVectorRows(field: LanceField, dimension: number, offsets: Uint32Array): Promise<Float32Array | null> {
+    for (const file of this.fragment.files) {
+      const at = file.fields.indexOf(field.id);
+      if (at < 0) continue;
+      const reader = await this.open(file);
+      if ("readField" in reader || file.columnIndices.length === 0) return null;
+      const bytes = await reader.readFixedRows(file.columnIndices[at]!, dimension * 4, offsets);
+      return bytes && new Float32Array(bytes.buffer, bytes.byteOffset, offsets.length * dimension);
+    }
+    return null;
+  }
+
   /** Reads rows [from, to) of a top-level field; fields missing from every data file read as nulls. */
   async readField(field: LanceField, from: number, to: number): Promise<Column> {
     for (const file of this.fragment.files) {

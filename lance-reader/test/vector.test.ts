@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Table } from "@lancedb/lancedb";
 import { openDataset, VectorSearcher, type Metric, type VectorSearchOptions } from "../src/index";
 import { ANN_DIM, ANN_SEEDS, makeVectors } from "../scripts/make-fixtures";
-import { datasetStore, oracle } from "./helpers";
+import { CountingStore, datasetStore, oracle } from "./helpers";
 
 const QUERIES = 20;
 
@@ -92,6 +92,16 @@ describe("vector search edge cases", () => {
       const r = await searcher.search({ column: "vector", query: deletedVector, k: 20, useIndex });
       expect(Array.from(r.rowIds)).not.toContain(5);
     }
+  });
+
+  it("re-ranks by reading only the candidates' vectors, not the 10 MB vector column", async () => {
+    const store = new CountingStore(await datasetStore("ann_cosine"));
+    const searcher = new VectorSearcher(await openDataset(store, "ann_cosine.lance"));
+    const q = makeVectors(ANN_SEEDS.ann_cosine[0], 5, 1, ANN_DIM);
+    const result = await searcher.search({ column: "vector", query: q, k: 10, refineFactor: 5 });
+    expect(result.rowIds.length).toBe(10);
+    // Index files are ~0.5 MB; 50 candidate vectors are 25 KB; the column is 20,000 x 512 bytes.
+    expect(store.bytes).toBeLessThan(2_000_000);
   });
 
   it("refuses a query of the wrong dimension or a metric other than the index's", async () => {

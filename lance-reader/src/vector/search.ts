@@ -179,17 +179,27 @@ export class VectorSearcher {
     return hit;
   }
 
-  /** Exact distances for the PQ candidates. */
+  /**
+   * Exact distances for the PQ candidates. Vectors come from the cached column when a fragment was
+   * loaded whole, else only the candidates' rows are read (one coalesced range read per run).
+   */
   private async rerank(candidates: TopK, field: LanceField, query: Float32Array, norm: number, metric: Metric, out: TopK): Promise<void> {
-    const byId = new Map(this.dataset.fragments.map((f) => [f.fragment.id, f]));
     const d = query.length;
+    const groups = new Map<number, number[]>();
     for (let i = 0; i < candidates.size; i++) {
-      const id = candidates.ids[i]!;
-      const frag = Math.floor(id / TWO_32);
-      const fragment = byId.get(frag);
-      if (!fragment) continue;
-      const vectors = await this.fragmentVectors(fragment, field);
-      out.push(Math.fround(distance(metric, query, norm, vectors, (id - frag * TWO_32) * d, d)), id);
+      const frag = Math.floor(candidates.ids[i]! / TWO_32);
+      let g = groups.get(frag);
+      if (!g) groups.set(frag, (g = []));
+      g.push(candidates.ids[i]!);
+    }
+    for (const fragment of this.dataset.fragments) {
+      const ids = groups.get(fragment.fragment.id);
+      if (!ids) continue;
+      const offsets = Uint32Array.from(ids, (id) => id - fragment.fragment.id * TWO_32);
+      const cached = this.vectors.get(`${fragment.fragment.id}:${field.id}`);
+      const rows = cached ? null : await fragment.readVectorRows(field, d, offsets);
+      const vectors = rows ?? (await this.fragmentVectors(fragment, field));
+      for (let i = 0; i < ids.length; i++) out.push(Math.fround(distance(metric, query, norm, vectors, (rows ? i : offsets[i]!) * d, d)), ids[i]!);
     }
   }
 }
