@@ -16,43 +16,54 @@ export function packedBlockBytes(width: number): number {
   return (BLOCK * width) / 8;
 }
 
+/** Aligned scratch copy of one packed block (the largest is 1024 * 64 bits). */
+const scratch = new ArrayBuffer(BLOCK * 8);
+const scratch8 = new Uint8Array(scratch);
+const scratch16 = new Uint16Array(scratch);
+const scratch32 = new Uint32Array(scratch);
+
 /**
- * Unpacks one block. `words` holds the lane streams as 32-bit little-endian words (for T = 64 a
- * u64 word is two consecutive u32 halves, which keeps every lane a plain LE bit stream), `out`
- * receives 1024 values of T bits as u32 words (two per value when T = 64, low half first).
+ * Unpacks one block of 1024 values of a T-bit type packed at width `width` into `out`, one u32
+ * word per value (two, low half first, when T = 64). Lanes are walked word by word: each value
+ * takes at most two packed words (for T = 64, at most three 32-bit halves).
  */
 export function unpackBlock(packed: Uint8Array, typeBits: 8 | 16 | 32 | 64, width: number, out: Uint32Array): void {
   check(width >= 0 && width <= typeBits && packed.length >= packedBlockBytes(width), "bit-packed block is truncated or too wide");
   const lanes = BLOCK / typeBits;
-  const wordBytes = typeBits / 8;
-  const halves = typeBits === 64 ? 2 : 1;
   out.fill(0);
   if (width === 0) return;
-  // Reads `n` (<= 32) bits at bit position `pos` of lane `lane`'s stream.
-  const laneBits = (lane: number, pos: number, n: number): number => {
-    let value = 0;
-    let got = 0;
-    while (got < n) {
-      const bit = pos + got;
-      const wordIndex = Math.floor(bit / typeBits);
-      const inWord = bit % typeBits;
-      const byteIndex = (wordIndex * lanes + lane) * wordBytes + (inWord >> 3);
-      const shift = inWord & 7;
-      const take = Math.min(8 - shift, n - got);
-      value += ((packed[byteIndex]! >> shift) & ((1 << take) - 1)) * 2 ** got;
-      got += take;
-    }
-    return value;
-  };
-  for (let lane = 0; lane < lanes; lane++) {
-    for (let row = 0; row < typeBits; row++) {
-      const index = FL_ORDER[row >> 3]! * 16 + (row & 7) * 128 + lane;
-      const pos = row * width;
-      if (halves === 1) out[index] = laneBits(lane, pos, width);
-      else {
-        out[index * 2] = laneBits(lane, pos, Math.min(width, 32));
-        out[index * 2 + 1] = width > 32 ? laneBits(lane, pos + 32, width - 32) : 0;
+  const size = packedBlockBytes(width);
+  scratch8.set(packed.subarray(0, size));
+  if (typeBits === 64) {
+    // A lane's u64 words, split into LE u32 halves, form one little-endian bit stream.
+    const half = (lane: number, j: number) => scratch32[((j >> 1) * lanes + lane) * 2 + (j & 1)]!;
+    const get = (lane: number, pos: number, n: number) => {
+      const j = pos >>> 5;
+      const s = pos & 31;
+      let v = half(lane, j) >>> s;
+      if (s + n > 32) v |= half(lane, j + 1) << (32 - s);
+      return n === 32 ? v >>> 0 : (v & ((1 << n) - 1)) >>> 0;
+    };
+    for (let lane = 0; lane < lanes; lane++) {
+      for (let row = 0; row < 64; row++) {
+        const index = FL_ORDER[row >> 3]! * 16 + (row & 7) * 128 + lane;
+        const pos = row * width;
+        out[index * 2] = get(lane, pos, Math.min(width, 32));
+        if (width > 32) out[index * 2 + 1] = get(lane, pos + 32, width - 32);
       }
+    }
+    return;
+  }
+  const words: Uint8Array | Uint16Array | Uint32Array = typeBits === 8 ? scratch8 : typeBits === 16 ? scratch16 : scratch32;
+  const mask = width === 32 ? 0xffffffff : (1 << width) - 1;
+  for (let lane = 0; lane < lanes; lane++) {
+    let pos = 0;
+    for (let row = 0; row < typeBits; row++, pos += width) {
+      const k = (pos / typeBits) | 0;
+      const shift = pos - k * typeBits;
+      let v = words[k * lanes + lane]! >>> shift;
+      if (shift + width > typeBits) v |= words[(k + 1) * lanes + lane]! << (typeBits - shift);
+      out[FL_ORDER[row >> 3]! * 16 + (row & 7) * 128 + lane] = v & mask;
     }
   }
 }
