@@ -158,6 +158,9 @@ const QUERIES: string[] = [
   "SELECT min(geo.city), max(geo.city), min(label), max(label) FROM events",
   "SELECT experiment, count(*) FROM events WHERE experiment IS NOT NULL GROUP BY experiment ORDER BY experiment",
   "SELECT score % 3, count(*), sum(score) FROM events GROUP BY score % 3 ORDER BY score % 3",
+  // high cardinality: one group per document (50,000 groups)
+  "SELECT event_id, count(*), max(latency_ms) FROM events GROUP BY event_id ORDER BY event_id DESC LIMIT 20",
+  "SELECT session_id, count(*) AS n FROM events GROUP BY session_id HAVING count(*) > 40 ORDER BY n DESC, session_id",
   // COUNT DISTINCT
   "SELECT count(DISTINCT session_id), count(DISTINCT geo.city) FROM events",
   'SELECT "user".plan, count(DISTINCT "user".id) FROM events GROUP BY "user".plan ORDER BY "user".plan',
