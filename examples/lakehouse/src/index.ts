@@ -1,5 +1,7 @@
+import { isEvoDBError } from "@evodb/core";
+import { openTable } from "@evodb/lakehouse";
 import { CdcEdge, CdcWriter, type CdcFlushFunction } from "@evodb/rpc/durable-objects";
-import { flushToLakehouse } from "./lakehouse-flush";
+import { flushToLakehouse, tenantRoot } from "./lakehouse-flush";
 
 /**
  * The writer Durable Object of this app: the library's CDC writer, flushing to the lakehouse in
@@ -18,15 +20,35 @@ export class TenantStore extends CdcEdge<Env> {}
 // must not start with "-" (docs/lakehouse.md, "Names").
 const TENANT = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$/;
 const ROUTE = /^\/tenants\/([^/]+)(\/tables\/[^/]+\/docs(?:\/[^/]+)?)$/;
+const SNAPSHOT_ROUTE = /^\/tenants\/([^/]+)\/tables\/([^/]+)\/snapshot$/;
+
+/** The latest committed snapshot of a tenant's lakehouse table (what queries would read). */
+async function latestSnapshot(env: Env, tenant: string, table: string): Promise<Response> {
+  try {
+    const snapshot = await (await openTable(env.BUCKET, { root: tenantRoot(tenant), name: table })).snapshot();
+    if (snapshot === null) return Response.json({ snapshotId: null, lastLsn: null, dataFiles: 0 });
+    return Response.json({ snapshotId: snapshot.snapshotId, lastLsn: snapshot.lastLsn, dataFiles: snapshot.dataFiles.length });
+  } catch (error) {
+    if (!isEvoDBError(error)) throw error;
+    return Response.json({ error: error.toJSON() }, { status: error.code === "NOT_FOUND" ? 404 : error.code === "INVALID_NAME" ? 400 : 500 });
+  }
+}
 
 /**
  * Routes `/tenants/:tenant/tables/:table/docs[/:key]` to the tenant's document store:
  * `POST .../docs` (one JSON object or an array, keyed by their "id"), `GET .../docs/:key`,
- * `DELETE .../docs/:key`, `GET .../docs?after=&limit=`.
+ * `DELETE .../docs/:key`, `GET .../docs?after=&limit=`; and `GET /tenants/:tenant/tables/:table/snapshot`
+ * (the latest committed lakehouse snapshot: id, last LSN, data files).
  */
 export default {
   async fetch(request, env): Promise<Response> {
     const url = new URL(request.url);
+    const snapshotMatch = SNAPSHOT_ROUTE.exec(url.pathname);
+    if (snapshotMatch !== null && request.method === "GET") {
+      const tenant = decodeURIComponent(snapshotMatch[1]!);
+      if (!TENANT.test(tenant)) return Response.json({ error: { code: "INVALID_NAME", message: "bad tenant name" } }, { status: 400 });
+      return latestSnapshot(env, tenant, decodeURIComponent(snapshotMatch[2]!));
+    }
     const match = ROUTE.exec(url.pathname);
     if (match === null) {
       return Response.json({ error: { code: "NOT_FOUND", message: "use /tenants/:tenant/tables/:table/docs[/:key]" } }, { status: 404 });

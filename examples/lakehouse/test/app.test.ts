@@ -59,6 +59,9 @@ describe("write path: Worker → tenant Durable Object → writer Durable Object
     await flushed();
     const sqlite = await sqliteDocuments(tenant, "items");
     const lakehouse = await lakehouseDocuments(tenant, "items");
+    const lastLsn = (await tenantStore(tenant).cdcStatus()).lastLsn;
+    expect(await (await app(`/tenants/${tenant}/tables/items/snapshot`)).json()).toMatchObject({ lastLsn });
+    expect((await app(`/tenants/${tenant}/tables/nothing/snapshot`)).status).toBe(404);
     expect(sqlite.size).toBe(60 - 12 + 1);
     expect(lakehouse).toEqual(sqlite);
     expect(lakehouse.has("d1")).toBe(false);
