@@ -61,6 +61,16 @@ describe("inferSchema", { timeout: PROPERTY_TIMEOUT_MS }, () => {
     ]);
   });
 
+  it("refuses documents nested deeper than 1,000 levels with LIMIT_EXCEEDED", () => {
+    const nest = (levels: number): JsonValue => {
+      let doc: JsonValue = 1;
+      for (let i = 0; i < levels; i++) doc = { k: doc };
+      return doc;
+    };
+    expect(inferSchema([nest(1_000)]).fields).toHaveLength(1_001);
+    expectCode(() => inferSchema([nest(1_001)]), "LIMIT_EXCEEDED");
+  });
+
   it("gives an empty schema for no documents and a null type for all-null paths", () => {
     expect(inferSchema([]).fields).toEqual([]);
     expect(field(inferSchema([{ n: null }, { n: null }]), "n")).toMatchObject({ type: "null", nullable: true, required: true });

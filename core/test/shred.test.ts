@@ -214,6 +214,24 @@ describe("named edge cases", () => {
     expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
   });
 
+  it("deep nesting: 1,000 levels round-trip, deeper is refused with LIMIT_EXCEEDED", () => {
+    const nest = (levels: number): JsonValue => {
+      let doc: JsonValue = "leaf";
+      for (let i = 0; i < levels; i++) doc = { [`k${i % 3}`]: doc };
+      return doc;
+    };
+    const batch = expectRoundTrip([nest(1_000), {}], 2_000);
+    expect(batch.columns.length).toBe(1_001);
+    // Once the path cap is reached, deeper levels are kept whole in overflow and never recursed into.
+    expectRoundTrip([nest(3_000)], 500);
+    try {
+      shred([nest(1_001)]);
+      expect.fail("should throw");
+    } catch (error) {
+      expect(isEvoDBError(error, "LIMIT_EXCEEDED")).toBe(true);
+    }
+  });
+
   it("members whose value is undefined are missing, not columns", () => {
     const batch = shred([{ a: 1, b: undefined } as unknown as JsonValue]);
     expect(batch.columns.map((c) => c.path)).toEqual([[], ["a"]]);

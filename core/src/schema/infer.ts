@@ -1,4 +1,6 @@
 import { Tag, type JsonValue, type ShreddedBatch } from "../column";
+import { EvoDBError } from "../errors";
+import { MAX_JSON_DEPTH } from "../json";
 import { pathToName } from "../shred/path";
 import { SCHEMA_FORMAT_VERSION, type FieldType, type Schema, type SchemaField } from "./types";
 
@@ -47,6 +49,9 @@ class StatsCollector {
 
   /** Records one present value at `stats` and, for objects, its members. */
   observe(stats: PathStats, value: JsonValue): void {
+    if (stats.path.length > MAX_JSON_DEPTH) {
+      throw new EvoDBError("LIMIT_EXCEEDED", `A document nests objects deeper than ${MAX_JSON_DEPTH} levels`, { details: { maxDepth: MAX_JSON_DEPTH } });
+    }
     stats.present++;
     if (value === null) {
       stats.nullable = true;

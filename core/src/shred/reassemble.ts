@@ -21,8 +21,21 @@ export interface ReassembleOptions {
 
 type JsonObject = { [key: string]: JsonValue };
 
+/**
+ * One column linked into the tree, with its arrays hoisted into fields of one shape so the per-row
+ * loop reads them monomorphically instead of switching on the column type for every value.
+ */
 interface ReadNode {
   readonly column: ShreddedColumn;
+  readonly tags: Uint8Array;
+  /** The `values` of an int or float column. */
+  readonly numbers: Float64Array | undefined;
+  /** The `values` of a string column. */
+  readonly strings: string[] | undefined;
+  /** The `values` of a bool column. */
+  readonly bools: Uint8Array | undefined;
+  readonly variants: (JsonValue | undefined)[] | undefined;
+  readonly overflow: ({ [key: string]: JsonValue } | undefined)[] | undefined;
   readonly key: string;
   /** `key === "__proto__"`, which needs {@link setMember}; every other key is assigned directly. */
   readonly isProtoKey: boolean;
@@ -78,7 +91,19 @@ function linkColumns(batch: ShreddedBatch): ReadNode {
     }
     const path = column.path;
     const key = path[path.length - 1] ?? "";
-    const node: ReadNode = { column, key, isProtoKey: key === "__proto__", children: [], childByKey: new Map() };
+    const node: ReadNode = {
+      column,
+      tags: column.tags,
+      numbers: column.type === "int" || column.type === "float" ? column.values : undefined,
+      strings: column.type === "string" ? column.values : undefined,
+      bools: column.type === "bool" ? column.values : undefined,
+      variants: column.variants,
+      overflow: column.overflow,
+      key,
+      isProtoKey: key === "__proto__",
+      children: [],
+      childByKey: new Map(),
+    };
     if (path.length === 0) {
       root = node;
     } else {
@@ -98,14 +123,16 @@ function invalidBatch(reason: string): EvoDBError {
 }
 
 function readFull(node: ReadNode, row: number): JsonValue | undefined {
-  const column = node.column;
-  switch (column.tags[row]) {
+  switch (node.tags[row]) {
     case Tag.Missing:
       return undefined;
     case Tag.Null:
       return null;
     case Tag.Value:
-      return readScalar(column, row);
+      if (node.numbers !== undefined) return node.numbers[row]!;
+      if (node.strings !== undefined) return node.strings[row]!;
+      if (node.bools !== undefined) return node.bools[row] === 1;
+      throw corruptRow(node.column, row, "a Value row in a column of type none");
     case Tag.Object: {
       const object: JsonObject = {};
       const children = node.children;
@@ -116,34 +143,18 @@ function readFull(node: ReadNode, row: number): JsonValue | undefined {
         if (child.isProtoKey) setMember(object, child.key, value);
         else object[child.key] = value;
       }
-      const overflow = column.overflow?.[row];
+      const overflow = node.overflow?.[row];
       if (overflow !== undefined) for (const key in overflow) setMember(object, key, overflow[key]!);
       return object;
     }
-    case Tag.Variant:
-      return readVariant(column, row);
+    case Tag.Variant: {
+      const value = node.variants?.[row];
+      if (value === undefined) throw corruptRow(node.column, row, "a Variant row without a variant value");
+      return value;
+    }
     default:
-      throw corruptRow(column, row, `unknown tag ${column.tags[row]}`);
+      throw corruptRow(node.column, row, `unknown tag ${node.tags[row]}`);
   }
-}
-
-function readScalar(column: ShreddedColumn, row: number): JsonValue {
-  switch (column.type) {
-    case "int":
-    case "float":
-    case "string":
-      return column.values[row]!;
-    case "bool":
-      return column.values[row] === 1;
-    default:
-      throw corruptRow(column, row, "a Value row in a column of type none");
-  }
-}
-
-function readVariant(column: ShreddedColumn, row: number): JsonValue {
-  const value = column.variants?.[row];
-  if (value === undefined) throw corruptRow(column, row, "a Variant row without a variant value");
-  return value;
 }
 
 function corruptRow(column: ShreddedColumn, row: number, what: string): EvoDBError {
@@ -178,8 +189,7 @@ function planProjection(node: ReadNode, selection: Selection): ProjectedNode {
 function readProjected(projected: ProjectedNode, row: number): JsonValue | undefined {
   const node = projected.node;
   if (projected.full) return readFull(node, row);
-  const column = node.column;
-  if (column.tags[row] !== Tag.Object) return undefined;
+  if (node.tags[row] !== Tag.Object) return undefined;
   let object: JsonObject | undefined;
   const children = projected.children;
   for (let i = 0; i < children.length; i++) {
@@ -187,7 +197,7 @@ function readProjected(projected: ProjectedNode, row: number): JsonValue | undef
     const value = readProjected(child, row);
     if (value !== undefined) setMember((object ??= {}), child.node.key, value);
   }
-  const overflow = projected.overflowSelections.length > 0 ? column.overflow?.[row] : undefined;
+  const overflow = projected.overflowSelections.length > 0 ? node.overflow?.[row] : undefined;
   if (overflow !== undefined) {
     for (const [key, selection] of projected.overflowSelections) {
       if (!Object.prototype.hasOwnProperty.call(overflow, key)) continue;

@@ -1,6 +1,6 @@
 import { Tag, type JsonValue, type ShreddedBatch, type ShreddedColumn } from "../column";
 import { EvoDBError } from "../errors";
-import { setMember } from "../json";
+import { MAX_JSON_DEPTH, setMember } from "../json";
 
 /**
  * Documents -> columns (spec: docs/shredding.md). One pass over the documents with a tree of column
@@ -163,6 +163,12 @@ class Shredder {
   }
 
   private addChild(parent: ColumnBuilder, key: string): ColumnBuilder {
+    // Recursion follows columns, so bounding column depth bounds the stack (maxPaths may be large).
+    if (parent.path.length >= MAX_JSON_DEPTH) {
+      throw new EvoDBError("LIMIT_EXCEEDED", `A document nests objects deeper than ${MAX_JSON_DEPTH} levels; flatten it or store that part as a string`, {
+        details: { maxDepth: MAX_JSON_DEPTH },
+      });
+    }
     const child = new ColumnBuilder([...parent.path, key], key, parent.children.length, this.rowCount);
     parent.children.push(child);
     (parent.childByKey ??= new Map()).set(key, child);
