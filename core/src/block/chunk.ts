@@ -9,7 +9,7 @@ import { EvoDBError } from "../errors";
 import { ByteReader, ByteWriter, corrupt } from "../encoding/bytes";
 import { readFloatStream, writeFloatStream } from "../encoding/float";
 import { IntEncoding } from "../encoding/ids";
-import { readConstantIntStream, readIntStream, writeIntStream } from "../encoding/int";
+import { readConstantIntStream, readIntStream, writeConstantIntStream, writeIntStream } from "../encoding/int";
 import { readStringStream, writeStringStream } from "../encoding/string";
 import { readVariant, writeVariant } from "../encoding/variant";
 
@@ -87,9 +87,15 @@ export function encodeChunk(
   const { tags } = column;
   const n = tags.length;
   const w = new ByteWriter(64 + n);
-  const tagValues = new Float64Array(n);
-  for (let i = 0; i < n; i++) tagValues[i] = tags[i]!;
-  const tagsId = writeIntStream(w, tagValues, 0, n);
+  let constant = true;
+  for (let i = 1; i < n && constant; i++) constant = tags[i] === tags[0];
+  let tagsId: number;
+  if (constant) tagsId = writeConstantIntStream(w, n > 0 ? tags[0]! : 0, n);
+  else {
+    const tagValues = new Float64Array(n);
+    for (let i = 0; i < n; i++) tagValues[i] = tags[i]!;
+    tagsId = writeIntStream(w, tagValues, 0, n);
+  }
   let valuesId = 0;
   if (compact instanceof Uint8Array) valuesId = writeIntStream(w, Float64Array.from(compact), 0, compact.length);
   else if (compact instanceof Float64Array) {
@@ -124,7 +130,8 @@ export function encodeChunk(
       writeVariant(w, members);
     }
   }
-  return { payload: w.finish(), encodings: { tags: tagsId, values: valuesId }, hasOverflow: overflowRows > 0 };
+  // A view, not a copy: the writer is discarded and the block copies the bytes once.
+  return { payload: w.subarray(), encodings: { tags: tagsId, values: valuesId }, hasOverflow: overflowRows > 0 };
 }
 
 /** Decodes a chunk payload into a dense column; `expected` comes from the footer and is cross-checked. */

@@ -42,7 +42,8 @@ export interface ComputedStats {
 const HLL_BITS = 10;
 const HLL_M = 1 << HLL_BITS;
 
-function estimateDistinct(hash1: Uint32Array, count: number): number {
+/** HyperLogLog estimate of the number of distinct values from their first hashes. */
+export function estimateDistinct(hash1: Uint32Array, count: number): number {
   if (count <= 1) return count;
   const registers = new Uint8Array(HLL_M);
   for (let i = 0; i < count; i++) {
@@ -77,6 +78,13 @@ function upperBound(s: string): string {
   return s;
 }
 
+/** First hashes of `count` strings (the input of {@link estimateDistinct}). */
+export function hashStrings(values: readonly string[], count: number): Uint32Array {
+  const out = new Uint32Array(count);
+  for (let i = 0; i < count; i++) out[i] = hashString(values[i]!, HASH_SEED_1);
+  return out;
+}
+
 /** Tag counts of a column. */
 export function countTags(tags: Uint8Array): [missing: number, nulls: number, values: number, objects: number, variants: number] {
   const counts = [0, 0, 0, 0, 0] as [number, number, number, number, number];
@@ -95,13 +103,14 @@ export function computeStats(
   values: Float64Array | Uint8Array | readonly string[] | null,
   count: number,
   distinct: Map<string, number> | null = null,
+  stringHash1: Uint32Array | null = null,
 ): ComputedStats {
   if (type === "string" && distinct && count > 0) {
     const keys = [...distinct.keys()];
     const { stats: s, hash1, hash2 } = computeStats(type, tagCounts, keys, keys.length);
     return { stats: { ...s, distinctCount: keys.length }, hash1, hash2 };
   }
-  const hash1 = new Uint32Array(count);
+  const hash1 = stringHash1 ?? new Uint32Array(count);
   const hash2 = new Uint32Array(count);
   let min: number | string | boolean | null = null;
   let max: number | string | boolean | null = null;
@@ -114,7 +123,7 @@ export function computeStats(
         const s = strings[i]!;
         if (s < lo) lo = s;
         if (s > hi) hi = s;
-        hash1[i] = hashString(s, HASH_SEED_1);
+        if (!stringHash1) hash1[i] = hashString(s, HASH_SEED_1);
         hash2[i] = hashString(s, HASH_SEED_2);
       }
       min = lowerBound(lo);

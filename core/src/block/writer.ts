@@ -6,14 +6,13 @@
 import type { ShreddedBatch } from "../column";
 import { EvoDBError } from "../errors";
 import { crc32c } from "../checksum";
-import { ByteWriter } from "../encoding/bytes";
 import { deflateIfSmaller } from "../encoding/compress";
 import { distinctStrings } from "../encoding/string";
 import { bloomShape, buildBloom, type BloomFilter } from "./bloom";
 import { compactValues, encodeChunk } from "./chunk";
-import { BLOCK_FORMAT_VERSION, BLOCK_MAGIC, CHUNK_ALIGNMENT, MAX_BLOCK_COLUMNS, MAX_BLOCK_ROWS } from "./constants";
+import { BLOCK_FORMAT_VERSION, BLOCK_HEADER_SIZE, BLOCK_MAGIC, BLOCK_TRAILER_SIZE, CHUNK_ALIGNMENT, MAX_BLOCK_COLUMNS, MAX_BLOCK_ROWS } from "./constants";
 import { writeFooter, writeTrailer, type BlockColumn } from "./footer";
-import { computeStats, countTags } from "./stats";
+import { computeStats, countTags, estimateDistinct, hashStrings } from "./stats";
 
 /** Options of {@link writeBlock}; the defaults suit most tables. */
 export interface WriteBlockOptions {
@@ -66,18 +65,24 @@ export function writeBlock(batch: ShreddedBatch, options: WriteBlockOptions = {}
   const maxBloomBytes = options.maxBloomBytes ?? 1 << 20;
   const wantBloom = options.bloomFilter ?? true;
 
-  const out = new ByteWriter(1024);
-  out.bytes(BLOCK_MAGIC);
-  out.u16(BLOCK_FORMAT_VERSION);
-  out.u16(0);
+  // Chunks are encoded first and copied once into an exactly sized block.
+  const stored: Uint8Array[] = [];
   const directory: BlockColumn[] = [];
+  let offset = BLOCK_HEADER_SIZE;
   for (const column of batch.columns) {
     const tagCounts = countTags(column.tags);
     const compact = compactValues(column, tagCounts[2]);
-    // One distinct pass serves the string dictionary, the string statistics and the bloom filter.
-    const distinct = Array.isArray(compact) && compact.length >= 2 ? distinctStrings(compact, 0, compact.length) : null;
+    // Strings: a HyperLogLog estimate over the first hashes decides whether a dictionary can pay;
+    // only then is the exact distinct set built, and it serves the dictionary, the statistics and
+    // the bloom filter. Columns of ids skip the map entirely.
+    let distinct: Map<string, number> | null = null;
+    let stringHash1: Uint32Array | null = null;
+    if (Array.isArray(compact) && compact.length >= 2) {
+      stringHash1 = hashStrings(compact, compact.length);
+      if (estimateDistinct(stringHash1, compact.length) <= compact.length * 0.55) distinct = distinctStrings(compact, 0, compact.length);
+    }
     const { payload, encodings, hasOverflow } = encodeChunk(column, compact, tagCounts[4], distinct);
-    const { stats, hash1, hash2 } = computeStats(column.type, tagCounts, compact, tagCounts[2], distinct);
+    const { stats, hash1, hash2 } = computeStats(column.type, tagCounts, compact, tagCounts[2], distinct, stringHash1);
     let bloom: BloomFilter | null = null;
     const bloomable = column.type === "int" || column.type === "string";
     if (bloomable && stats.valueCount > 0 && (typeof wantBloom === "function" ? wantBloom(column.path) : wantBloom)) {
@@ -85,23 +90,32 @@ export function writeBlock(batch: ShreddedBatch, options: WriteBlockOptions = {}
       if (shape.bytes <= maxBloomBytes) bloom = buildBloom(hash1, hash2, hash1.length, shape.bytes, shape.hashCount);
     }
     const packed = compress ? deflateIfSmaller(payload, level, minGain) : null;
-    const stored = packed ?? payload;
-    out.align(CHUNK_ALIGNMENT);
-    const offset = out.length;
-    out.bytes(stored);
+    const chunk = packed ?? payload;
+    offset = alignUp(offset, CHUNK_ALIGNMENT);
+    stored.push(chunk);
     directory.push({
       path: column.path,
       type: column.type,
       encodings,
       hasOverflow,
-      chunk: { offset, length: stored.length, rawLength: payload.length, compression: packed ? "deflate" : "none", crc32c: crc32c(stored) },
+      chunk: { offset, length: chunk.length, rawLength: payload.length, compression: packed ? "deflate" : "none", crc32c: crc32c(chunk) },
       stats,
       bloom,
     });
+    offset += chunk.length;
   }
-  out.align(CHUNK_ALIGNMENT);
+  const footerOffset = alignUp(offset, CHUNK_ALIGNMENT);
   const footer = writeFooter(batch.rowCount, directory);
-  out.bytes(footer);
-  out.bytes(writeTrailer(footer));
-  return out.finish();
+  const block = new Uint8Array(footerOffset + footer.length + BLOCK_TRAILER_SIZE);
+  block.set(BLOCK_MAGIC, 0);
+  block[4] = BLOCK_FORMAT_VERSION & 0xff;
+  block[5] = BLOCK_FORMAT_VERSION >>> 8;
+  stored.forEach((chunk, i) => block.set(chunk, directory[i]!.chunk.offset));
+  block.set(footer, footerOffset);
+  block.set(writeTrailer(footer), footerOffset + footer.length);
+  return block;
+}
+
+function alignUp(n: number, alignment: number): number {
+  return Math.ceil(n / alignment) * alignment;
 }

@@ -160,6 +160,19 @@ function writeDictionary(w: ByteWriter, values: Float64Array, start: number, cou
   writeIntStream(w, codes, 0, count, depth + 1);
 }
 
+/**
+ * Appends the stream {@link writeIntStream} would write for `count` copies of `value` (frame of
+ * reference, width 0) without materialising them.
+ */
+export function writeConstantIntStream(w: ByteWriter, value: number, count: number): IntEncoding {
+  w.u8(IntEncoding.FrameOfReference);
+  w.varint(count);
+  w.f64(count > 0 ? value : 0);
+  w.u8(0);
+  w.align(4);
+  return IntEncoding.FrameOfReference;
+}
+
 function readForBody(r: ByteReader, count: number, out: Float64Array, outPos: number, base: number): void {
   const width = r.u8("bit width");
   if (width > 32) corrupt(`bit width ${width} is above 32`);

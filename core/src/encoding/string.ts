@@ -12,7 +12,10 @@ import { hasEncodedSurrogate, isAscii, readUtf8, writeUtf8 } from "./utf8";
 const utf8Decoder = new TextDecoder("utf-8");
 
 function writePlainBody(w: ByteWriter, values: readonly string[], start: number, count: number): void {
-  const bytes = new ByteWriter(count * 8 + 16);
+  let units = 0;
+  for (let i = 0; i < count; i++) units += values[start + i]!.length;
+  // Sized for ASCII (one byte per unit); non-ASCII text grows it.
+  const bytes = new ByteWriter(units + 16);
   const lengths = new Float64Array(count);
   for (let i = 0; i < count; i++) lengths[i] = writeUtf8(bytes, values[start + i]!);
   writeIntStream(w, lengths, 0, count, 1);
@@ -74,8 +77,8 @@ function readPlainBody(r: ByteReader, count: number, out: string[], outPos: numb
 
 /** Distinct strings with their codes (first-seen order), or null once a dictionary cannot pay (over half distinct). */
 export function distinctStrings(values: readonly string[], start: number, count: number): Map<string, number> | null {
-  const distinct = new Map<string, number>();
   const limit = Math.max(1, count >>> 1);
+  const distinct = new Map<string, number>();
   for (let i = 0; i < count; i++) {
     const s = values[start + i]!;
     if (!distinct.has(s)) {

@@ -11,8 +11,14 @@ import { ByteWriter } from "./bytes";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8");
 
-/** True when `s` has no lone surrogate (so TextEncoder is exact). */
+/** True when `s` has no lone surrogate (so TextEncoder is exact). Native where the runtime has it (ES2024). */
 export function isWellFormed(s: string): boolean {
+  return nativeIsWellFormed ? nativeIsWellFormed.call(s) : scanWellFormed(s);
+}
+
+const nativeIsWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
+function scanWellFormed(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0xd800 || c > 0xdfff) continue;
@@ -30,7 +36,8 @@ export function writeUtf8(out: ByteWriter, s: string): number {
   out.ensure(s.length * 3);
   const start = out.length;
   const buf = out.raw();
-  if (s.length < 32) {
+  if (s.length <= 64) {
+    // Short strings: a plain loop beats the per-call cost of encodeInto; bail out at the first non-ASCII unit.
     let pos = start;
     let ascii = true;
     for (let i = 0; i < s.length; i++) {
