@@ -203,11 +203,15 @@ export class TableScan {
     }
     const where = this.options.where;
     const filterPaths = where === undefined ? [] : referencedPaths([where]);
-    for (const planned of plan.files) {
-      if (planned.prunedBy !== undefined) continue;
+    const toRead = plan.files.filter((f) => f.prunedBy === undefined);
+    let nextFooter = toRead.length > 0 ? this.prefetchFooter(toRead[0]!.key) : undefined;
+    for (let index = 0; index < toRead.length; index++) {
+      const planned = toRead[index]!;
       this.checkTime();
       const t0 = this.clock();
-      const { footer } = await openBlock(this.store, planned.key, { footerReadSize: FOOTER_READ_SIZE });
+      const { footer } = await nextFooter!;
+      // Fetch the next footer while this block is read and decoded (one request in flight ahead).
+      nextFooter = index + 1 < toRead.length ? this.prefetchFooter(toRead[index + 1]!.key) : undefined;
       this.syncCounters();
       this.stats.timeMs.footers += this.clock() - t0;
       this.checkBytes(0);
@@ -238,6 +242,14 @@ export class TableScan {
       const columns = [...fetched.keys()].sort((a, b) => a - b).map((i) => fetched.get(i)!);
       yield { file: planned.file, batch: { rowCount: footer.rowCount, columns }, selection, filtered: where !== undefined };
     }
+  }
+
+  private prefetchFooter(key: string): Promise<{ footer: BlockFooter }> {
+    const pending = openBlock(this.store, key, { footerReadSize: FOOTER_READ_SIZE });
+    // A scan that stops early (LIMIT met) never awaits the last prefetch; its failure must not
+    // surface as an unhandled rejection. Awaited normally, the same promise still rejects.
+    pending.catch(() => undefined);
+    return pending;
   }
 
   /** Range-reads and decodes the given columns, merging nearby chunks into one request. */
