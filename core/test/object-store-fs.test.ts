@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -88,16 +89,35 @@ describe("FsObjectStore: paths", () => {
     const first = new FsObjectStore(root, { staleLockMs: 50 });
     await first.put("k", "v1");
     const locks = join(root, "~locks");
-    const [lockName] = readdirSync(locks).length === 0 ? [undefined] : readdirSync(locks);
-    expect(lockName).toBeUndefined();
+    expect(readdirSync(locks)).toEqual([]); // released after the put
     // Simulate a crash while holding the lock: create the lock file by hand with an old mtime.
-    const { createHash } = await import("node:crypto");
     const lockPath = join(locks, createHash("sha256").update("k").digest("hex"));
     writeFileSync(lockPath, "12345\n");
-    const { utimesSync } = await import("node:fs");
     utimesSync(lockPath, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
     expect(await first.put("k", "v2")).not.toBeNull();
     expect(await (await first.get("k"))!.text()).toBe("v2");
+  });
+});
+
+describe("FsObjectStore: lock files", () => {
+  it("waits while another process holds the key's lock, then writes", async () => {
+    const root = freshRoot();
+    const store = new FsObjectStore(root);
+    await store.put("k", "v1");
+    // Stand in for another process: hold a fresh lock file for "k".
+    const lockPath = join(root, "~locks", createHash("sha256").update("k").digest("hex"));
+    writeFileSync(lockPath, "other process\n");
+    let settled = false;
+    const put = store.put("k", "v2").then((result) => {
+      settled = true;
+      return result;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(settled).toBe(false);
+    expect(await (await store.get("k"))!.text()).toBe("v1");
+    rmSync(lockPath);
+    expect(await put).not.toBeNull();
+    expect(await (await store.get("k"))!.text()).toBe("v2");
   });
 });
 
