@@ -11,6 +11,9 @@ import { FragmentReader } from "./fragment";
 import { listVersions, loadManifest, readIndexSection, type IndexEntry, type Manifest } from "./manifest";
 import type { LanceField, LanceSchema } from "./schema";
 
+/** Rows further apart than this are read as separate runs by `take`. */
+const TAKE_RUN_GAP = 256;
+
 /** Options of {@link LanceDataset.scan}. */
 export interface ScanOptions {
   /** Top-level column names to return (default: all). */
@@ -168,17 +171,29 @@ export class LanceDataset {
       if (!g) groups.set(fragment, (g = []));
       g.push(offset);
     }
-    // Read each fragment's span once, then gather rows back into request order.
+    // Per fragment, read runs of nearby rows (so a few scattered rows cost a few chunks, not the
+    // whole span), then gather everything back into request order.
     const columns: Record<string, Column> = {};
     const position = new Map<number, number>();
     const orderParts: Record<string, Column[]> = Object.fromEntries(fields.map((f) => [f.name, []]));
     let base = 0;
     for (const [fragment, offsets] of groups) {
-      const from = Math.min(...offsets), to = Math.max(...offsets) + 1;
-      const local = Uint32Array.from(offsets, (o) => o - from);
-      for (const f of fields) orderParts[f.name]!.push(gather(await fragment.readField(f, from, to), local));
-      offsets.forEach((o, i) => position.set(fragment.rowAddress(o), base + i));
-      base += offsets.length;
+      const sorted = Uint32Array.from(new Set(offsets)).sort();
+      const runs: Uint32Array[] = [];
+      for (let i = 0, start = 0; i < sorted.length; i++) {
+        if (i + 1 === sorted.length || sorted[i + 1]! - sorted[i]! > TAKE_RUN_GAP) {
+          runs.push(sorted.subarray(start, i + 1));
+          start = i + 1;
+        }
+      }
+      for (const f of fields) {
+        for (const run of runs) {
+          const from = run[0]!;
+          orderParts[f.name]!.push(gather(await fragment.readField(f, from, run[run.length - 1]! + 1), run.map((o) => o - from)));
+        }
+      }
+      sorted.forEach((o, i) => position.set(fragment.rowAddress(o), base + i));
+      base += sorted.length;
     }
     const order = Uint32Array.from(kept, (id) => position.get(id)!);
     for (const f of fields) {

@@ -5,9 +5,9 @@
  */
 import { check, unsupported } from "./errors";
 import { type LanceFileMeta, type PageMeta } from "./file";
-import { parseProto } from "./protobuf";
+import { parseProto, type ProtoMessage } from "./protobuf";
 import { decodePage20 } from "./codec/page20";
-import { decodePage21, type DecodedPage } from "./codec/page21";
+import { decodeMiniBlockChunks, decodePage21, planMiniBlock, type DecodedPage, type MiniChunk } from "./codec/page21";
 import { concatRaw, type Raw } from "./codec/raw";
 import { toColumn, zeroRaw, type Column } from "./column";
 import type { LanceType } from "./schema";
@@ -33,6 +33,7 @@ export function sliceRaw(raw: Raw, start: number, end: number): Raw {
 /** A v2 data or index file opened for column reads. */
 export class LanceFileReader {
   private readonly cache = new Map<string, Promise<DecodedPage>>();
+  private readonly plans = new Map<string, Promise<{ layout: ProtoMessage; chunks: MiniChunk[] }>>();
 
   constructor(readonly meta: LanceFileMeta) {}
 
@@ -54,6 +55,40 @@ export class LanceFileReader {
       k = j + 1;
     }
     return out;
+  }
+
+  /**
+   * Rows [a, b) of a mini-block page, fetching only the chunk metadata and the chunks that hold
+   * them (plus the dictionary); null when the page is not mini-block or is already decoded.
+   */
+  private async decodePartial(columnIndex: number, pageIndex: number, a: number, b: number): Promise<DecodedPage | null> {
+    const key = `${columnIndex}:${pageIndex}`;
+    const page = this.meta.columns[columnIndex]!.pages[pageIndex]!;
+    if (this.cache.has(key) || page.encoding?.typeUrl !== "/lance.encodings21.PageLayout") return null;
+    let plan = this.plans.get(key);
+    if (!plan) {
+      const layout = parseProto(page.encoding.value).message(1);
+      if (!layout) return null;
+      const metaRef = page.buffers[0];
+      check(metaRef !== undefined && page.buffers[1] !== undefined, "mini-block page lacks its buffers");
+      plan = this.meta.reader.read(metaRef.offset, metaRef.size).then((meta) => ({ layout, chunks: planMiniBlock(layout, meta, page.length) }));
+      plan.catch(() => this.plans.delete(key));
+      this.plans.set(key, plan);
+    }
+    const { layout, chunks } = await plan;
+    const selected = chunks.filter((c) => c.firstRow < b && c.firstRow + c.rows > a);
+    if (selected.length === 0) return null;
+    const first = selected[0]!;
+    const last = selected[selected.length - 1]!;
+    const data = page.buffers[1]!;
+    check(last.offset + last.size <= data.size, "mini-block chunks run past their buffer");
+    const bytes = await this.meta.reader.read(data.offset + first.offset, last.offset + last.size - first.offset);
+    const dictRef = layout.has(4) ? page.buffers[2] : undefined;
+    const dictionary = dictRef ? await this.meta.reader.read(dictRef.offset, dictRef.size) : undefined;
+    const decoded = decodeMiniBlockChunks(layout, selected, bytes, dictionary);
+    const from = a - first.firstRow;
+    const to = b - first.firstRow;
+    return { raw: sliceRaw(decoded.raw, from, to), validity: decoded.validity ? decoded.validity.subarray(from, to) : null, rows: to - from };
   }
 
   private decodePage(columnIndex: number, pageIndex: number, type: LanceType): Promise<DecodedPage> {
@@ -156,12 +191,19 @@ export class LanceFileReader {
       const page = column.pages[p]!;
       const pageEnd = pageStart + page.length;
       if (pageEnd > from && page.length > 0) {
-        const decoded = await this.decodePage(columnIndex, p, type);
-        check(decoded.raw.count === page.length, "page decoded to the wrong row count");
         const a = Math.max(from, pageStart) - pageStart;
         const b = Math.min(to, pageEnd) - pageStart;
-        raws.push(sliceRaw(decoded.raw, a, b));
-        validities.push(decoded.validity ? decoded.validity.subarray(a, b) : null);
+        // Part of a page: decode only the chunks holding it when the layout allows.
+        const partial = a > 0 || b < page.length ? await this.decodePartial(columnIndex, p, a, b) : null;
+        if (partial) {
+          raws.push(partial.raw);
+          validities.push(partial.validity);
+        } else {
+          const decoded = await this.decodePage(columnIndex, p, type);
+          check(decoded.raw.count === page.length, "page decoded to the wrong row count");
+          raws.push(sliceRaw(decoded.raw, a, b));
+          validities.push(decoded.validity ? decoded.validity.subarray(a, b) : null);
+        }
       }
       pageStart = pageEnd;
     }

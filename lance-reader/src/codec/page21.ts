@@ -47,33 +47,60 @@ function validityFromLevels(levels: Raw, rows: number): Uint8Array {
   return out;
 }
 
-/** Decodes a mini-block page from its buffers (`[chunk metadata, chunks, dictionary?, repetition index?]`). */
-function decodeMiniBlockPage(layout: ProtoMessage, buffers: Uint8Array[], rows: number): DecodedPage {
+/** One chunk of a mini-block page: its bytes within the chunk buffer and the rows it holds. */
+export interface MiniChunk {
+  readonly offset: number;
+  readonly size: number;
+  readonly firstRow: number;
+  readonly rows: number;
+}
+
+/** Splits a mini-block page's chunk metadata (page buffer 0: one u16 or u32 word per chunk) into chunks. */
+export function planMiniBlock(layout: ProtoMessage, meta: Uint8Array, rows: number): MiniChunk[] {
+  const large = layout.bool(10);
+  const view = new ByteView(meta);
+  const wordBytes = large ? 4 : 2;
+  const numChunks = Math.floor(meta.length / wordBytes);
+  const chunks: MiniChunk[] = [];
+  let offset = 0;
+  let done = 0;
+  for (let c = 0; c < numChunks; c++) {
+    const word = large ? view.u32(c * 4) : view.u16(c * 2);
+    // Low 4 bits: log2 of the chunk's values (the last chunk holds the rest); then (size / 8) - 1.
+    const size = ((word >>> 4) + 1) * 8;
+    const count = c === numChunks - 1 ? rows - done : 2 ** (word & 0xf);
+    check(count >= 0 && done + count <= rows, "mini-block chunk metadata is inconsistent");
+    chunks.push({ offset, size, firstRow: done, rows: count });
+    offset += size;
+    done += count;
+  }
+  check(done === rows, "mini-block chunks do not cover the page");
+  return chunks;
+}
+
+/**
+ * Decodes consecutive chunks of a mini-block page. `data` holds the chunk bytes starting at
+ * `chunks[0].offset`; `dictionaryBuffer` is page buffer 2 when the page is dictionary-encoded.
+ */
+export function decodeMiniBlockChunks(layout: ProtoMessage, chunks: MiniChunk[], data: Uint8Array, dictionaryBuffer: Uint8Array | undefined): DecodedPage {
   const nullable = checkLayers(layout.varints(6));
-  const rep = layout.message(1);
-  if (rep) throw unsupported("mini-block repetition levels (lists)");
+  if (layout.message(1)) throw unsupported("mini-block repetition levels (lists)");
   const def = layout.message(2);
   const values = layout.message(3);
   check(values !== undefined, "mini-block page has no value encoding");
   const numBuffers = layout.uint(7);
+  check(numBuffers >= 1 && numBuffers <= 64, "mini-block page buffer count is out of range");
   const large = layout.bool(10);
-  const numItems = layout.has(9) ? layout.uint(9) : rows;
-  check(numItems === rows && numBuffers >= 1 && numBuffers <= 64, "mini-block page item count or buffer count is inconsistent");
-  const meta = new ByteView(buffers[0] ?? new Uint8Array(0));
-  const data = buffers[1] ?? new Uint8Array(0);
   const wordBytes = large ? 4 : 2;
-  const numChunks = Math.floor(meta.bytes.length / wordBytes);
+  const base = chunks[0]?.offset ?? 0;
+  let rows = 0;
+  for (const c of chunks) rows += c.rows;
   const parts: Raw[] = [];
   const valid = nullable ? new Uint8Array(rows) : null;
-  let pos = 0;
   let done = 0;
-  for (let c = 0; c < numChunks; c++) {
-    const word = large ? meta.u32(c * 4) : meta.u16(c * 2);
-    const size = ((word >>> 4) + 1) * 8;
-    const log = word & 0xf;
-    const count = c === numChunks - 1 ? rows - done : 2 ** log;
-    check(count >= 0 && done + count <= rows && pos + size <= data.length, "mini-block chunk metadata is inconsistent");
-    const chunk = new ByteView(data.subarray(pos, pos + size));
+  for (const { offset, size, rows: count } of chunks) {
+    check(offset - base + size <= data.length, "mini-block chunk runs past the page data");
+    const chunk = new ByteView(data.subarray(offset - base, offset - base + size));
     let at = 0;
     const levels = chunk.u16(at);
     at += 2;
@@ -96,14 +123,19 @@ function decodeMiniBlockPage(layout: ProtoMessage, buffers: Uint8Array[], rows: 
       at = align8(at + s);
     }
     parts.push(decodeMiniBlock(values, chunkBuffers, count));
-    pos += size;
     done += count;
   }
-  check(done === rows, "mini-block chunks do not cover the page");
   let raw = parts.length > 0 ? concatRaw(parts) : fixed(fixedWidthBits(values), new Uint8Array(0), 0);
   const dictionary = layout.message(4);
-  if (dictionary) raw = applyDictionary(raw, decodeBlock(dictionary, buffers[2] ?? new Uint8Array(0), layout.uint(5)));
+  if (dictionary) raw = applyDictionary(raw, decodeBlock(dictionary, dictionaryBuffer ?? new Uint8Array(0), layout.uint(5)));
   return { raw, validity: valid, rows };
+}
+
+/** Decodes a mini-block page from its buffers (`[chunk metadata, chunks, dictionary?, repetition index?]`). */
+function decodeMiniBlockPage(layout: ProtoMessage, buffers: Uint8Array[], rows: number): DecodedPage {
+  check(!layout.has(9) || layout.uint(9) === rows, "mini-block page item count differs from its rows");
+  const chunks = planMiniBlock(layout, buffers[0] ?? new Uint8Array(0), rows);
+  return decodeMiniBlockChunks(layout, chunks, buffers[1] ?? new Uint8Array(0), buffers[2]);
 }
 
 /** Maps dictionary indices (any integer width) to dictionary values. */
