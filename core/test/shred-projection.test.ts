@@ -128,6 +128,18 @@ describe("projection", { timeout: 300_000 }, () => {
     expect(reassemble(batch, { paths: [] })).toEqual([{}, {}, {}, {}, {}, {}]);
   });
 
+  it("never reads the columns outside the requested paths", () => {
+    const docs: JsonValue[] = [{ keep: { x: 1 }, skip: { y: "a" } }, { keep: { x: 2 }, skip: { y: "b" } }];
+    const batch = shred(docs);
+    // Poison every column outside the projection: reading any of them would throw.
+    const poisoned = {
+      rowCount: batch.rowCount,
+      columns: batch.columns.map((c) => (c.path[0] === "skip" ? { ...c, tags: new Uint8Array(c.tags.length).fill(250) } : c)),
+    };
+    expect(() => reassemble(poisoned)).toThrow();
+    expect(reassemble(poisoned, { paths: [["keep", "x"]] })).toEqual([{ keep: { x: 1 } }, { keep: { x: 2 } }]);
+  });
+
   it("works on a batch holding only the requested columns and their ancestors", () => {
     const docs: JsonValue[] = [{ a: { b: 1, c: "x" }, d: true }, { a: { b: 2 } }];
     const full = shred(docs);

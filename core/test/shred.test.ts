@@ -190,6 +190,14 @@ describe("named edge cases", () => {
     expect(v.type === "int" && Array.from(v.values)).toEqual([Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]);
   });
 
+  it("more than 65,536 distinct values in one column", () => {
+    const docs: JsonValue[] = [];
+    for (let i = 0; i < 70_000; i++) docs.push({ s: `value-${i}`, n: i * 7919 });
+    const batch = expectRoundTrip(docs);
+    const s = column(batch, "s");
+    expect(s.type === "string" && new Set(s.values).size).toBe(70_000);
+  });
+
   it("a 1 MB string with astral characters and lone surrogates", () => {
     const big = randomString(new Random(9), 1 << 20);
     expect(column(expectRoundTrip([{ s: big }, { s: "" }]), "s").type).toBe("string");
@@ -265,7 +273,26 @@ describe("path cap (overflow)", { timeout: PROPERTY_TIMEOUT_MS }, () => {
   });
 });
 
-describe("invalid input", () => {
+describe("invalid input", { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  it("reassembling randomly corrupted tags gives an answer or an EvoDBError, never another error", () => {
+    const random = new Random(61);
+    const docs = randomDocuments(62, 200);
+    const batch = shred(docs);
+    for (let round = 0; round < 300; round++) {
+      const columns = batch.columns.map((c) => {
+        if (!random.chance(0.2)) return c;
+        const tags = Uint8Array.from(c.tags);
+        for (let k = 0; k < 5; k++) tags[random.int(0, tags.length - 1)] = random.int(0, 6);
+        return { ...c, tags };
+      });
+      try {
+        reassemble({ rowCount: batch.rowCount, columns });
+      } catch (error) {
+        if (!isEvoDBError(error, "INVALID_ARGUMENT")) expect.fail(`round ${round}: ${String(error)}`);
+      }
+    }
+  });
+
   it("refuses undefined documents and non-JSON values with INVALID_ARGUMENT", () => {
     for (const docs of [[undefined], [{ f: () => 1 }], [{ s: Symbol("x") }]] as unknown as JsonValue[][]) {
       try {
