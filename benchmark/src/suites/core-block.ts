@@ -169,14 +169,17 @@ async function measureColumnDecode(ctx: SuiteContext, baselines: CoreBaselines, 
         : {}),
       explain: (timing) => {
         const share = (ms: number): string => `${Math.max(0, Math.min(100, Math.round((ms / timing.medianMs) * 100)))}%`;
+        const inflateMs = plainMs === undefined ? 0 : Math.max(0, timing.medianMs - plainMs);
         const parts = [
-          `Verifying the chunk's CRC-32C takes ${share(crcTiming.medianMs)} of the ${timing.medianMs.toFixed(2)} ms decode; ` +
-            `the rest is ${encodingName(entry.encodings.values)} decoding into typed arrays plus the tag stream.`,
+          `Of the ${timing.medianMs.toFixed(2)} ms decode, verifying the chunk's CRC-32C takes ${share(crcTiming.medianMs)}` +
+            (plainMs === undefined ? "" : `, inflating the deflated chunk about ${share(inflateMs)}`) +
+            `, and ${encodingName(entry.encodings.values)} decoding plus the tag stream the remaining ` +
+            `${share(Math.max(0, timing.medianMs - crcTiming.medianMs - inflateMs))}.`,
         ];
         if (plainMs !== undefined) {
           parts.push(
-            `The chunk is deflated (writeBlock deflates when that saves >= 10%) and inflating takes about ${share(timing.medianMs - plainMs)}; ` +
-              `stored without deflate the column decodes at ${formatValue(perSecond(n, { ...timing, medianMs: plainMs }), "values/s")}.`,
+            `writeBlock deflates a chunk when that saves >= 10%; stored without deflate this column decodes at ` +
+              `${formatValue(perSecond(n, { ...timing, medianMs: plainMs }), "values/s")}.`,
           );
         }
         return parts.join(" ");
