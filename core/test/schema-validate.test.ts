@@ -55,6 +55,15 @@ describe("validate (locked mode)", { timeout: 300_000 }, () => {
     ]);
   });
 
+  it("a variant with member types accepts only those (null only if nullable)", () => {
+    const listed = inferSchema([{ v: 1 }, { v: "x" }]);
+    expect(validate(listed, { v: 2n ** 70n })).toEqual([]);
+    expect(validate(listed, { v: "y" })).toEqual([]);
+    expect(validate(listed, { v: true })).toEqual([{ path: ["v"], expected: "int or string", actual: "bool" }]);
+    expect(validate(listed, { v: null })).toEqual([{ path: ["v"], expected: "int or string", actual: "null" }]);
+    expect(validate(listed, { v: 1.5 })).toEqual([{ path: ["v"], expected: "int or string", actual: "float" }]);
+  });
+
   it("checks the root and treats -0 as a float", () => {
     expect(validate(schema, [1])).toEqual([{ path: [], expected: "object", actual: "array" }]);
     expect(validate(schema, { id: -0, name: "x" })).toEqual([{ path: ["id"], expected: "int", actual: "float" }]);
@@ -106,6 +115,13 @@ describe("canonical JSON and hash", { timeout: 300_000 }, () => {
     const text = canonicalSchemaJson(schema);
     expect(text.startsWith('{"fields":[{"id":1,"nullable":false,"path":[],"required":true,"type":"object"}')).toBe(true);
     expect(await schemaHash(schema)).toBe(`sha256:${createHash("sha256").update(text, "utf8").digest("hex")}`);
+  });
+
+  it("writes variant member types in canonical order and reads them back", () => {
+    const listed = { ...schema, fields: schema.fields.map((f) => (f.id === 7 ? { ...f, variantTypes: ["string", "bool"] as const } : f)) } as Schema;
+    const text = canonicalSchemaJson(listed);
+    expect(text).toContain('"path":["any"],"required":false,"type":"variant","variantTypes":["bool","string"]}');
+    expect(parseSchema(text).fields.find((f) => f.id === 7)?.variantTypes).toEqual(["bool", "string"]);
   });
 
   it("different schemas hash differently", async () => {
@@ -161,6 +177,12 @@ describe("checkSchema refuses what it does not understand", { timeout: 300_000 }
       withFields((f) => f.push({ ...f[1]!, id: 8 })),
       withFields((f) => f.reverse()),
       withFields((f) => f.push({ id: 8, path: ["id", "x"], type: "int", nullable: false, required: false })),
+      withFields((f) => (f[2]!.variantTypes = ["int", "string"])),
+      withFields((f) => (f[1]!.variantTypes = ["int"])),
+      withFields((f) => (f[1]!.variantTypes = ["int", "date"])),
+      withFields((f) => (f[1]!.variantTypes = ["int", "float"])),
+      withFields((f) => (f[1]!.variantTypes = ["int", "int", "string"])),
+      withFields((f) => (f[1]!.variantTypes = "int")),
     ];
     for (const value of bad) {
       try {

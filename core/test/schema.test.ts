@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { randomDocuments, randomEventDocuments } from "@evodb/test-utils";
 import {
+  covers,
   diffSchemas,
   dropField,
   inferSchema,
@@ -12,6 +13,7 @@ import {
   setLocked,
   shred,
   validate,
+  widenShape,
   widenType,
   type FieldType,
   type JsonValue,
@@ -59,6 +61,8 @@ describe("inferSchema", { timeout: PROPERTY_TIMEOUT_MS }, () => {
       [6, "e", "variant", false, false],
       [7, "big", "int", false, false],
     ]);
+    expect(field(schema, "e").variantTypes).toEqual(["string", "array"]);
+    expect(field(schema, "a").variantTypes).toBeUndefined();
   });
 
   it("refuses documents nested deeper than 1,000 levels with LIMIT_EXCEEDED", () => {
@@ -113,13 +117,26 @@ describe("widening and merging", () => {
     for (const [a, b, widened] of cases) expect(widenType(a, b), `${a} + ${b}`).toBe(widened);
   });
 
+  it("widens variants by the union of their member types, folding int into float", () => {
+    const intOrString = { type: "variant", variantTypes: ["int", "string"] } as const;
+    expect(widenShape(intOrString, { type: "bool" })).toEqual({ type: "variant", variantTypes: ["bool", "int", "string"] });
+    expect(widenShape(intOrString, { type: "float" })).toEqual({ type: "variant", variantTypes: ["float", "string"] });
+    expect(widenShape(intOrString, { type: "null" })).toEqual(intOrString);
+    expect(widenShape(intOrString, { type: "variant" })).toEqual({ type: "variant" });
+    expect(widenShape({ type: "int" }, { type: "string" })).toEqual(intOrString);
+    expect(covers({ type: "variant", variantTypes: ["float", "string"] }, intOrString)).toBe(true);
+    expect(covers(intOrString, { type: "variant", variantTypes: ["float", "string"] })).toBe(false);
+    expect(covers({ type: "variant" }, intOrString)).toBe(true);
+    expect(covers(intOrString, { type: "variant" })).toBe(false);
+  });
+
   it("keeps field ids, gives new fields new ids, widens and bumps the version", () => {
     const v1 = inferSchema([{ id: 1, name: "a", user: { age: 3 } }]);
     const v2 = mergeSchemas(v1, inferSchema([{ id: 2.5, name: 7, user: { age: null, city: "x" }, extra: true }]));
     expect(v2.version).toBe(2);
     for (const f of v1.fields) expect(field(v2, pathToName(f.path)).id).toBe(f.id);
     expect(field(v2, "id").type).toBe("float");
-    expect(field(v2, "name").type).toBe("variant");
+    expect(field(v2, "name")).toMatchObject({ type: "variant", variantTypes: ["int", "string"] });
     expect(field(v2, "user.age")).toMatchObject({ type: "int", nullable: true, required: true });
     expect(field(v2, "user.city")).toMatchObject({ id: 6, required: false });
     expect(field(v2, "extra")).toMatchObject({ id: 7, required: false });
@@ -236,6 +253,14 @@ describe("diffSchemas", () => {
     expect(diffSchemas(base, removed)).toMatchObject({ classification: "breaking", changes: [{ kind: "removed", fieldId: 3 }] });
     const requiredAdded = withFields([root, a, b, { id: 4, path: ["c"], type: "int", nullable: false, required: true }]);
     expect(diffSchemas(base, requiredAdded).classification).toBe("breaking");
+  });
+
+  it("classifies added variant members as widening and dropped ones as breaking", () => {
+    const two = withFields([root, a, { ...b, type: "variant", variantTypes: ["float", "string"] }]);
+    const three = withFields([root, a, { ...b, type: "variant", variantTypes: ["bool", "float", "string"] }]);
+    expect(diffSchemas(base, two)).toMatchObject({ classification: "widening", changes: [{ kind: "widened", fieldId: 3 }] });
+    expect(diffSchemas(two, three).classification).toBe("widening");
+    expect(diffSchemas(three, two)).toMatchObject({ classification: "breaking", changes: [{ kind: "narrowed", fieldId: 3 }] });
   });
 
   it("reports a rename and a widening of the same field as two changes", () => {

@@ -1,5 +1,6 @@
 import { EvoDBError } from "../errors";
 import { pathToName } from "../shred/path";
+import { MEMBER_TYPES, shapeOfTypeSet, typeSetOf } from "./lattice";
 import { SCHEMA_FORMAT_VERSION, type FieldType, type Schema, type SchemaField } from "./types";
 
 /**
@@ -17,12 +18,18 @@ export function canonicalSchemaJson(schema: Schema): string {
   const fieldTexts = fields.map(
     (f) =>
       `{"id":${f.id},"nullable":${f.nullable},"path":[${f.path.map((k) => JSON.stringify(k)).join(",")}],` +
-      `"required":${f.required},"type":${JSON.stringify(f.type)}}`,
+      `"required":${f.required},"type":${JSON.stringify(f.type)}` +
+      (f.variantTypes === undefined ? "}" : `,"variantTypes":[${canonicalMembers(f.variantTypes).map((t) => `"${t}"`).join(",")}]}`),
   );
   return (
     `{"fields":[${fieldTexts.join(",")}],"formatVersion":${schema.formatVersion},"locked":${schema.locked},` +
     `"nextFieldId":${schema.nextFieldId},"version":${schema.version}}`
   );
+}
+
+/** Member types in the canonical `MEMBER_TYPES` order. */
+function canonicalMembers(members: readonly FieldType[]): FieldType[] {
+  return MEMBER_TYPES.filter((t) => members.includes(t));
 }
 
 /** Orders paths key by key (UTF-16 code units); a path sorts before the paths below it. */
@@ -103,10 +110,30 @@ export function checkSchema(value: unknown): Schema {
       if (parent === undefined) throw corrupt(`field ${JSON.stringify(name)} comes before or without its parent`);
       if (parent.type !== "object" && parent.type !== "variant") throw corrupt(`the parent of ${JSON.stringify(name)} is not an object field`);
     }
-    const field: SchemaField = { id, path: [...(path as string[])], type: type as FieldType, nullable, required };
+    const variantTypes = checkVariantTypes(raw.variantTypes, type as FieldType, index);
+    const field: SchemaField =
+      variantTypes === undefined
+        ? { id, path: [...(path as string[])], type: type as FieldType, nullable, required }
+        : { id, path: [...(path as string[])], type: type as FieldType, variantTypes, nullable, required };
     ids.add(id);
     byName.set(name, field);
     checked.push(field);
   }
   return { formatVersion: SCHEMA_FORMAT_VERSION, version, locked, nextFieldId, fields: checked };
+}
+
+/** Validates an optional `variantTypes` list: only on variants, known member types, >= 2, normalised. */
+function checkVariantTypes(value: unknown, type: FieldType, index: number): FieldType[] | undefined {
+  if (value === undefined) return undefined;
+  const where = `fields[${index}].variantTypes`;
+  if (type !== "variant") throw corrupt(`${where} is only allowed on variant fields`);
+  if (!Array.isArray(value) || !value.every((t) => typeof t === "string" && MEMBER_TYPES.includes(t as FieldType))) {
+    throw corrupt(`${where} must list member types (${MEMBER_TYPES.join(", ")})`);
+  }
+  const members = value as FieldType[];
+  const shape = shapeOfTypeSet(typeSetOf({ type: "variant", variantTypes: members }));
+  if (new Set(members).size !== members.length || shape.variantTypes === undefined || shape.variantTypes.length !== members.length) {
+    throw corrupt(`${where} must hold at least two distinct members, and not int next to float`);
+  }
+  return canonicalMembers(members);
 }

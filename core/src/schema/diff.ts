@@ -1,5 +1,5 @@
 import { pathToName } from "../shred/path";
-import { isWiderOrEqual } from "./lattice";
+import { covers, typeSetOf } from "./lattice";
 import type { FieldShape, Schema, SchemaChange, SchemaChangeClass, SchemaDiff, SchemaField } from "./types";
 
 /**
@@ -7,8 +7,8 @@ import type { FieldShape, Schema, SchemaChange, SchemaChangeClass, SchemaDiff, S
  * change is one of added / removed / widened / narrowed / renamed; the whole change is
  * - `none`: same fields, ids, paths and types;
  * - `additive`: only new optional fields;
- * - `widening`: additionally, existing fields accept more (int -> float, X -> variant, null -> X,
- *   nullable, required -> optional);
+ * - `widening`: additionally, existing fields accept more (int -> float, X -> variant, more variant
+ *   members, null -> X, nullable, required -> optional);
  * - `breaking`: anything that old data or old readers can violate: a removed field, a narrowed
  *   field, a rename (data is kept by id, but queries by the old path stop matching), or a new
  *   required field under an existing object (old documents lack it).
@@ -29,9 +29,9 @@ export function diffSchemas(older: Schema, newer: Schema): SchemaDiff {
     if (pathToName(before.path) !== pathToName(field.path)) {
       changes.push({ kind: "renamed", fieldId: field.id, path: field.path, fromPath: before.path, breaking: true });
     }
-    if (before.type !== field.type || before.nullable !== field.nullable || before.required !== field.required) {
-      const widened =
-        isWiderOrEqual(before.type, field.type) && (!before.nullable || field.nullable) && (before.required || !field.required);
+    const typeChanged = typeSetOf(before) !== typeSetOf(field);
+    if (typeChanged || before.nullable !== field.nullable || before.required !== field.required) {
+      const widened = covers(field, before) && (!before.nullable || field.nullable) && (before.required || !field.required);
       changes.push({
         kind: widened ? "widened" : "narrowed",
         fieldId: field.id,
@@ -49,7 +49,9 @@ export function diffSchemas(older: Schema, newer: Schema): SchemaDiff {
 }
 
 function shapeOf(field: SchemaField): FieldShape {
-  return { type: field.type, nullable: field.nullable, required: field.required };
+  return field.variantTypes === undefined
+    ? { type: field.type, nullable: field.nullable, required: field.required }
+    : { type: field.type, variantTypes: field.variantTypes, nullable: field.nullable, required: field.required };
 }
 
 function classify(changes: readonly SchemaChange[]): SchemaChangeClass {

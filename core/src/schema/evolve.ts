@@ -1,7 +1,7 @@
 import { EvoDBError } from "../errors";
 import { pathToName } from "../shred/path";
 import { diffSchemas } from "./diff";
-import { widenType } from "./lattice";
+import { widenShape } from "./lattice";
 import type { Schema, SchemaField } from "./types";
 
 /**
@@ -20,7 +20,8 @@ function parentName(path: readonly string[]): string {
 /**
  * Widens `base` so that everything `incoming` describes is also valid (how a flexible table takes
  * new documents: `mergeSchemas(current, inferSchema(newDocs))`). Fields keep their ids; fields new in
- * `incoming` get fresh ids in its order; types widen with {@link widenType}; nullable is or-ed;
+ * `incoming` get fresh ids in its order; types widen with `widenShape` (union of member types);
+ * nullable is or-ed;
  * a field stays required only if both sides require it, and a field missing on one side becomes
  * optional when its parent holds objects on that side. `incoming`'s own ids and version are ignored.
  * Returns `base` itself when nothing changes, else a schema with `version + 1`.
@@ -39,7 +40,7 @@ export function mergeSchemas(base: Schema, incoming: Schema): Schema {
       fields.push({
         id: field.id,
         path: field.path,
-        type: widenType(field.type, other.type),
+        ...widenShape(field, other),
         nullable: field.nullable || other.nullable,
         required: field.required && other.required,
       });

@@ -2,7 +2,8 @@ import { Tag, type JsonValue, type ShreddedBatch } from "../column";
 import { EvoDBError } from "../errors";
 import { MAX_JSON_DEPTH } from "../json";
 import { pathToName } from "../shred/path";
-import { SCHEMA_FORMAT_VERSION, type FieldType, type Schema, type SchemaField } from "./types";
+import { shapeOfTypeSet, typeBit } from "./lattice";
+import { SCHEMA_FORMAT_VERSION, type Schema, type SchemaField } from "./types";
 
 /**
  * Schema inference (docs/schema.md, "Inference"): per path, which kinds of value occur, whether null
@@ -11,12 +12,13 @@ import { SCHEMA_FORMAT_VERSION, type FieldType, type Schema, type SchemaField } 
  * overflow values walked like documents.
  */
 
-const KIND_BOOL = 1;
-const KIND_INT = 2;
-const KIND_FLOAT = 4;
-const KIND_STRING = 8;
-const KIND_ARRAY = 16;
-const KIND_OBJECT = 32;
+// Kinds are recorded as the member-type bits of lattice.ts, so the set maps straight to a type.
+const KIND_BOOL = typeBit("bool");
+const KIND_INT = typeBit("int");
+const KIND_FLOAT = typeBit("float");
+const KIND_STRING = typeBit("string");
+const KIND_ARRAY = typeBit("array");
+const KIND_OBJECT = typeBit("object");
 
 class PathStats {
   kinds = 0;
@@ -151,33 +153,11 @@ function schemaFromStats(collector: StatsCollector): Schema {
       fields.push({
         id: id++,
         path: stats.path,
-        type: typeOfKinds(stats.kinds),
+        ...shapeOfTypeSet(stats.kinds),
         nullable: stats.nullable,
         required: stats.parent === undefined || stats.present === stats.parent.objects,
       });
     }
   }
   return { formatVersion: SCHEMA_FORMAT_VERSION, version: 1, locked: false, nextFieldId: id, fields };
-}
-
-function typeOfKinds(kinds: number): FieldType {
-  switch (kinds) {
-    case 0:
-      return "null";
-    case KIND_BOOL:
-      return "bool";
-    case KIND_INT:
-      return "int";
-    case KIND_FLOAT:
-    case KIND_INT | KIND_FLOAT:
-      return "float";
-    case KIND_STRING:
-      return "string";
-    case KIND_ARRAY:
-      return "array";
-    case KIND_OBJECT:
-      return "object";
-    default:
-      return "variant";
-  }
 }

@@ -10,7 +10,8 @@ export const SCHEMA_FORMAT_VERSION = 1;
 /**
  * Type of a field. `int` is any integer (including `bigint` beyond 2^53); `float` any number;
  * `array` any array (elements untyped: arrays are stored whole); `null` a path that only held nulls
- * so far; `variant` a path that held values of incompatible types and accepts anything.
+ * so far; `variant` a path that held values of incompatible types: the ones in `variantTypes`, or
+ * anything when that list is absent.
  */
 export type FieldType = "null" | "bool" | "int" | "float" | "string" | "array" | "object" | "variant";
 
@@ -21,6 +22,11 @@ export interface SchemaField {
   /** Object keys from the root; `[]` is the document itself (always field present in inferred schemas). */
   readonly path: readonly string[];
   readonly type: FieldType;
+  /**
+   * For a `variant` only: the member types it allows, in the order of `MEMBER_TYPES` (bool, int,
+   * float, string, array, object; never int next to float), at least two. Absent: any value.
+   */
+  readonly variantTypes?: readonly FieldType[];
   /** `null` is allowed (seen). */
   readonly nullable: boolean;
   /** Present in every document in which its parent is an object (the root: in every document). */
@@ -74,6 +80,7 @@ export interface SchemaChange {
 /** Type-related properties of a field, as compared by `diffSchemas`. */
 export interface FieldShape {
   readonly type: FieldType;
+  readonly variantTypes?: readonly FieldType[];
   readonly nullable: boolean;
   readonly required: boolean;
 }

@@ -1,13 +1,15 @@
 import type { JsonValue } from "../column";
 import { EvoDBError } from "../errors";
 import { pathToName } from "../shred/path";
+import { allowsType } from "./lattice";
 import type { FieldType, Schema, SchemaField, SchemaViolation } from "./types";
 
 /**
  * Locked-mode validation (docs/schema.md, "Validation"). A document is checked against the field
  * tree of the schema and every violation is collected, not just the first:
- * - a value whose type the field does not accept (`float` accepts ints; `variant` accepts anything
- *   and is not descended into; `int` accepts bigints); `null` where the field is not nullable;
+ * - a value whose type the field does not accept (`float` accepts ints; `int` accepts bigints; a
+ *   `variant` accepts its `variantTypes`, or anything without them, and is not descended into);
+ *   `null` where the field is not nullable;
  * - a required field missing from an object that its parent field describes;
  * - a member at a path the schema has no field for (`expected: "no field"`).
  * Below a value of the wrong type nothing more is reported (its members have no meaning there).
@@ -78,12 +80,9 @@ export function typeName(value: JsonValue): FieldType {
   }
 }
 
-function accepts(type: FieldType, actual: FieldType): boolean {
-  return type === actual || type === "variant" || (type === "float" && actual === "int");
-}
-
 function expectedOf(field: SchemaField): string {
-  return field.nullable && field.type !== "null" ? `${field.type} or null` : field.type;
+  const type = field.variantTypes === undefined ? field.type : field.variantTypes.join(" or ");
+  return field.nullable && field.type !== "null" ? `${type} or null` : type;
 }
 
 /** `path` is a shared stack, copied only when a violation is recorded. */
@@ -91,10 +90,11 @@ function checkValue(node: FieldNode, value: JsonValue, path: string[], out: Sche
   const field = node.field;
   const actual = typeName(value);
   if (actual === "null") {
-    if (!field.nullable && field.type !== "null" && field.type !== "variant") out.push({ path: [...path], expected: expectedOf(field), actual });
+    const allowsAnything = field.type === "variant" && field.variantTypes === undefined;
+    if (!field.nullable && field.type !== "null" && !allowsAnything) out.push({ path: [...path], expected: expectedOf(field), actual });
     return;
   }
-  if (!accepts(field.type, actual)) {
+  if (!allowsType(field, actual)) {
     out.push({ path: [...path], expected: expectedOf(field), actual });
     return;
   }
