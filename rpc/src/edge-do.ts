@@ -85,7 +85,7 @@ export class CdcEdge<Env extends CdcEdgeEnv = CdcEdgeEnv> extends DurableObject<
   protected tenant(): string {
     const name = this.ctx.id.name;
     if (name === undefined || !isValidTenant(name)) {
-      throw new EvoDBError("INVALID_NAME", `edge objects must be created with idFromName(tenant), tenant matching [A-Za-z0-9_-]{1,128}; got ${String(name)}`);
+      throw new EvoDBError("INVALID_NAME", `edge objects must be created with idFromName(tenant), tenant being 1-128 characters of [A-Za-z0-9_-] not starting with '-'; got ${String(name)}`);
     }
     return name;
   }

@@ -23,7 +23,7 @@ export interface HelloFrame {
   lastAckedLsn: number;
   /** Stable id of the sending object, e.g. the edge Durable Object's id. */
   sourceId: string;
-  /** Tenant the sender writes for; `[A-Za-z0-9_-]{1,128}`. */
+  /** Tenant the sender writes for; 1-128 characters of `[A-Za-z0-9_-]`, not starting with `-`. */
   tenant: string;
   /** Opaque credentials (a signed token, see auth.ts). */
   credentials: string;
@@ -78,9 +78,12 @@ export interface PingFrame {
 /** Any frame of protocol version 1. */
 export type Frame = HelloFrame | WelcomeFrame | BatchFrame | AckFrame | ErrorFrame | PingFrame;
 
-const TENANT_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+const TENANT_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$/;
 
-/** True when `tenant` is a valid tenant name (spec §3.1): safe as an R2 path segment. */
+/**
+ * True when `tenant` is a valid tenant name (spec §3.1): 1-128 characters of `[A-Za-z0-9_-]`, not
+ * starting with `-`, so it is also a valid lakehouse path segment (docs/lakehouse.md, "Names").
+ */
 export function isValidTenant(tenant: string): boolean {
   return TENANT_PATTERN.test(tenant);
 }
@@ -103,7 +106,7 @@ function writePayload(out: FrameWriter, frame: Frame): number {
       checkStringBytes(frame.sourceId, MAX_SOURCE_ID_BYTES, "sourceId");
       if (frame.sourceId.length === 0) throw new EvoDBError("INVALID_ARGUMENT", "sourceId must not be empty");
       if (!isValidTenant(frame.tenant)) {
-        throw new EvoDBError("INVALID_NAME", `tenant "${frame.tenant}" must match [A-Za-z0-9_-]{1,128}`);
+        throw new EvoDBError("INVALID_NAME", `tenant "${frame.tenant}" must be 1-128 characters of [A-Za-z0-9_-], not starting with '-'`);
       }
       checkStringBytes(frame.credentials, MAX_CREDENTIAL_BYTES, "credentials");
       out.lsn(frame.lastAckedLsn);
@@ -220,7 +223,7 @@ export function decodeFrame(bytes: Uint8Array, maxFrameBytes: number = MAX_FRAME
       const tenant = reader.str16("tenant", MAX_TENANT_BYTES);
       const credentials = reader.str16("credentials", MAX_CREDENTIAL_BYTES);
       if (sourceId.length === 0) corruptFrame("empty sourceId in HELLO");
-      if (!isValidTenant(tenant)) corruptFrame("tenant in HELLO is not [A-Za-z0-9_-]{1,128}");
+      if (!isValidTenant(tenant)) corruptFrame("tenant in HELLO is not 1-128 characters of [A-Za-z0-9_-] starting with a letter, digit or '_'");
       frame = { type: "hello", lastAckedLsn, sourceId, tenant, credentials };
       break;
     }

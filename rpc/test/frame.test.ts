@@ -54,7 +54,7 @@ function randomLsn(random: Random): number {
 function randomFrame(random: Random): Frame {
   switch (random.int(0, 6)) {
     case 0:
-      return { type: "hello", lastAckedLsn: randomLsn(random), sourceId: randomString(random, 40), tenant: randomString(random, 30, TENANT_ALPHABET), credentials: random.chance(0.2) ? "" : randomString(random, 100) };
+      return { type: "hello", lastAckedLsn: randomLsn(random), sourceId: randomString(random, 40), tenant: `t${randomString(random, 30, TENANT_ALPHABET)}`, credentials: random.chance(0.2) ? "" : randomString(random, 100) };
     case 1:
       return { type: "welcome", ackedLsn: randomLsn(random), creditWindow: random.int(1, 65535), maxFrameBytes: random.int(0, 0xffffffff) };
     case 2: {
@@ -114,7 +114,9 @@ describe("CDC frame round trip", () => {
     const tooBig: Frame = { type: "batch", firstLsn: 1, lastLsn: 1, entryCount: 1, walBatch: new Uint8Array(MAX_FRAME_BYTES) };
     expect(() => encodeFrame(tooBig)).toThrow(expect.objectContaining({ code: "LIMIT_EXCEEDED" }));
     expect(() => encodeFrame({ type: "ack", ackedLsn: 2 ** 53, creditWindow: 1 })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
-    expect(() => encodeFrame({ type: "hello", lastAckedLsn: 0, sourceId: "s", tenant: "../other", credentials: "" })).toThrow(expect.objectContaining({ code: "INVALID_NAME" }));
+    for (const tenant of ["../other", "-leading-dash", "", "a/b", "t".repeat(129)]) {
+      expect(() => encodeFrame({ type: "hello", lastAckedLsn: 0, sourceId: "s", tenant, credentials: "" })).toThrow(expect.objectContaining({ code: "INVALID_NAME" }));
+    }
     expect(() => encodeFrame({ type: "batch", firstLsn: 5, lastLsn: 4, entryCount: 1, walBatch: new Uint8Array() })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
   });
 });

@@ -1,5 +1,6 @@
 import { isEvoDBError } from "@evodb/core";
 import { openTable } from "@evodb/lakehouse";
+import { isValidTenant } from "@evodb/rpc";
 import { CdcEdge, CdcWriter, type CdcFlushFunction } from "@evodb/rpc/durable-objects";
 import { flushToLakehouse, tenantRoot } from "./lakehouse-flush";
 
@@ -16,9 +17,6 @@ export class LakehouseWriter extends CdcWriter<Env> {
 /** One document store per tenant; its CDC goes to the writer bound as EVODB_WRITER. */
 export class TenantStore extends CdcEdge<Env> {}
 
-// Stricter than the protocol's tenant rule: the tenant is also a lakehouse path segment, which
-// must not start with "-" (docs/lakehouse.md, "Names").
-const TENANT = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$/;
 const ROUTE = /^\/tenants\/([^/]+)(\/tables\/[^/]+\/docs(?:\/[^/]+)?)$/;
 const SNAPSHOT_ROUTE = /^\/tenants\/([^/]+)\/tables\/([^/]+)\/snapshot$/;
 
@@ -46,7 +44,7 @@ export default {
     const snapshotMatch = SNAPSHOT_ROUTE.exec(url.pathname);
     if (snapshotMatch !== null && request.method === "GET") {
       const tenant = decodeURIComponent(snapshotMatch[1]!);
-      if (!TENANT.test(tenant)) return Response.json({ error: { code: "INVALID_NAME", message: "bad tenant name" } }, { status: 400 });
+      if (!isValidTenant(tenant)) return Response.json({ error: { code: "INVALID_NAME", message: "bad tenant name" } }, { status: 400 });
       return latestSnapshot(env, tenant, decodeURIComponent(snapshotMatch[2]!));
     }
     const match = ROUTE.exec(url.pathname);
@@ -54,7 +52,7 @@ export default {
       return Response.json({ error: { code: "NOT_FOUND", message: "use /tenants/:tenant/tables/:table/docs[/:key]" } }, { status: 404 });
     }
     const tenant = decodeURIComponent(match[1]!);
-    if (!TENANT.test(tenant)) {
+    if (!isValidTenant(tenant)) {
       return Response.json({ error: { code: "INVALID_NAME", message: "tenant names are 1-128 characters of [A-Za-z0-9_-], not starting with '-'" } }, { status: 400 });
     }
     const store = env.EVODB_EDGE.get(env.EVODB_EDGE.idFromName(tenant));

@@ -1,4 +1,4 @@
-import { isEvoDBError, parseJson, type ObjectStore, type WalEntry } from "@evodb/core";
+import { EvoDBError, isEvoDBError, parseJson, type ObjectStore, type WalEntry } from "@evodb/core";
 import { createTable, openTable, type Table } from "@evodb/lakehouse";
 import type { CdcFlushInput } from "@evodb/rpc/durable-objects";
 import { TableWriter } from "@evodb/writer";
@@ -42,9 +42,19 @@ export async function flushToLakehouse(store: ObjectStore, input: CdcFlushInput)
     if (entry.doc !== null) wal.document = parseJson(entry.doc);
     group.entries.push(wal);
   }
+  // Every table gets its chance even if another fails: a retry recommits nothing that succeeded.
+  const failures: unknown[] = [];
   for (const group of groups.values()) {
-    const writer = new TableWriter(await openOrCreateTable(store, group.tenant, group.table));
-    await writer.add(group.entries);
-    await writer.flush();
+    try {
+      const writer = new TableWriter(await openOrCreateTable(store, group.tenant, group.table));
+      await writer.add(group.entries);
+      await writer.flush();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) {
+    throw new EvoDBError("STORAGE_ERROR", `${failures.length} of ${groups.size} tables failed to commit; the flush will be retried`, { cause: failures[0], details: { failed: failures.length } });
   }
 }
