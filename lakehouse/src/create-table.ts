@@ -1,5 +1,5 @@
 import { EvoDBError, type ObjectStore } from "@evodb/core";
-import { serializeTableMetadata, TABLE_FORMAT_VERSION } from "./metadata-codec";
+import { serializeSchemaFile, serializeTableMetadata, TABLE_FORMAT_VERSION } from "./metadata-codec";
 import { tablePrefix, validatePartitionFieldName, validateTableName } from "./names";
 import { randomId } from "./random-id";
 import { POINTER_PATH, readPointerObject, Table, type TableOptions } from "./table";
@@ -48,6 +48,8 @@ function checkDefinition(definition: TableDefinition): void {
 export async function createTable(store: ObjectStore, definition: TableDefinition, options: TableOptions = {}): Promise<Table> {
   const prefix = tablePrefix(definition.root ?? "", definition.name);
   checkDefinition(definition);
+  const schemaPath = `schemas/${randomId()}.json`;
+  await store.put(prefix + schemaPath, serializeSchemaFile(definition.schema ?? {}), { onlyIf: { etagDoesNotMatch: "*" } });
   const metadata: TableMetadata = {
     formatVersion: TABLE_FORMAT_VERSION,
     tableId: randomId(),
@@ -56,7 +58,7 @@ export async function createTable(store: ObjectStore, definition: TableDefinitio
     createdAtMs: (options.clock ?? Date.now)(),
     keyPath: definition.keyPath ?? null,
     partitionSpec: { fields: (definition.partitionSpec?.fields ?? []).map((f) => ({ name: f.name, sourcePath: [...f.sourcePath], transform: f.transform })) },
-    schemas: [{ schemaId: 0, schema: definition.schema ?? {} }],
+    schemas: [{ schemaId: 0, path: schemaPath }],
     currentSchemaId: 0,
     currentSnapshotId: null,
     snapshots: [],
@@ -65,6 +67,8 @@ export async function createTable(store: ObjectStore, definition: TableDefinitio
   };
   const created = await store.put(prefix + POINTER_PATH, serializeTableMetadata(metadata), { onlyIf: { etagDoesNotMatch: "*" } });
   if (created === null) {
+    // The schema file of the table that lost the race is referenced by nothing.
+    await store.delete(prefix + schemaPath);
     throw new EvoDBError("COMMIT_CONFLICT", `Table ${prefix} already exists; open it with openTable.`, { details: { prefix, reason: "exists" } });
   }
   return new Table(store, prefix, metadata.tableId, options);

@@ -73,7 +73,7 @@ export interface OrphanOptions {
 }
 
 /**
- * Deletes files under `snapshots/`, `data/` and `deletes/` that no retained snapshot references and
+ * Deletes files under `snapshots/`, `schemas/`, `data/` and `deletes/` that no retained snapshot references and
  * that are older than the grace period: uploads of crashed writers, snapshot files of lost races,
  * leftovers of an interrupted expiry. Returns the deleted keys.
  *
@@ -88,7 +88,7 @@ export async function removeOrphanFiles(table: Table, options: OrphanOptions = {
     const page = await table.store.list({ prefix: table.prefix, cursor, limit: 1000 });
     for (const object of page.objects) {
       const path = object.key.slice(table.prefix.length);
-      const managed = path.startsWith("snapshots/") || path.startsWith("data/") || path.startsWith("deletes/");
+      const managed = path.startsWith("snapshots/") || path.startsWith("schemas/") || path.startsWith("data/") || path.startsWith("deletes/");
       if (managed && path !== POINTER_PATH && object.uploaded.getTime() < cutoff) candidates.push(object.key);
     }
     cursor = page.truncated ? page.cursor : undefined;
@@ -106,7 +106,9 @@ async function referencedByPointer(table: Table): Promise<Set<string>> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const meta: TableMetadata = await table.metadata();
     try {
-      return await referencedKeys(table, meta.snapshots);
+      const keys = await referencedKeys(table, meta.snapshots);
+      for (const version of meta.schemas) keys.add(table.objectKey(version.path, "schemas"));
+      return keys;
     } catch (error) {
       if (!(error instanceof EvoDBError) || error.code !== "NOT_FOUND") throw error;
       const now = await table.metadata();

@@ -3,6 +3,7 @@ import { JsonReader } from "./json-check";
 import { validatePartitionFieldName, validateRelativePath, type TableDirectory } from "./names";
 import type {
   ColumnStatistics,
+  Json,
   DataFile,
   DeleteFile,
   LsnRange,
@@ -24,6 +25,7 @@ import type {
 export const TABLE_FORMAT_VERSION = 1;
 const TABLE_FORMAT = "evodb-table";
 const SNAPSHOT_FORMAT = "evodb-snapshot";
+const SCHEMA_FORMAT = "evodb-schema";
 const OPERATIONS = ["append", "overwrite", "compaction", "delete"] as const;
 const TRANSFORMS = ["identity", "year", "month", "day", "hour"] as const;
 
@@ -115,7 +117,7 @@ export function parseTableMetadata(text: string, file: string): TableMetadata {
   checkHeader(reader, doc, TABLE_FORMAT, file);
   const schemas: SchemaVersion[] = reader.array(doc.schemas, "schemas").map((item, i) => {
     const s = reader.object(item, `schemas[${i}]`);
-    return { schemaId: reader.count(s.schemaId, `schemas[${i}].schemaId`), schema: reader.json(s.schema, `schemas[${i}].schema`) };
+    return { schemaId: reader.count(s.schemaId, `schemas[${i}].schemaId`), path: relativePath(reader, s.path, `schemas[${i}].path`, "schemas") };
   });
   const currentSchemaId = reader.count(doc.currentSchemaId, "currentSchemaId");
   if (!schemas.some((s) => s.schemaId === currentSchemaId)) throw reader.fail("currentSchemaId", "names no schema in schemas");
@@ -227,6 +229,19 @@ export function parseSnapshot(text: string, file: string): Snapshot {
     dataFiles: reader.array(doc.dataFiles, "dataFiles").map((item, i) => readDataFile(reader, item, `dataFiles[${i}]`)),
     deleteFiles: reader.array(doc.deleteFiles, "deleteFiles").map((item, i) => readDeleteFile(reader, item, `deleteFiles[${i}]`)),
   };
+}
+
+/** Parses and validates a schema file; returns the schema JSON it holds. */
+export function parseSchemaFile(text: string, file: string): Json {
+  const reader = new JsonReader(file);
+  const doc = reader.object(reader.parse(text), "(root)");
+  checkHeader(reader, doc, SCHEMA_FORMAT, file);
+  return reader.json(doc.schema, "schema");
+}
+
+/** Serialises a schema file. */
+export function serializeSchemaFile(schema: Json): string {
+  return JSON.stringify({ format: SCHEMA_FORMAT, formatVersion: TABLE_FORMAT_VERSION, schema });
 }
 
 /** Serialises a snapshot file. */

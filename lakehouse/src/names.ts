@@ -18,7 +18,7 @@ const SEGMENT_PATTERN = /^[A-Za-z0-9_.=%-]{1,200}$/;
 const MAX_RELATIVE_PATH = 512;
 
 /** The top-level directories of a table (docs/lakehouse.md, "Layout"). */
-export type TableDirectory = "metadata" | "snapshots" | "data" | "deletes";
+export type TableDirectory = "metadata" | "snapshots" | "schemas" | "data" | "deletes";
 
 function invalidName(what: string, value: string, rule: string): EvoDBError {
   return new EvoDBError("INVALID_NAME", `Invalid ${what} ${JSON.stringify(value)}: ${rule}.`, {

@@ -1,7 +1,7 @@
 import { EvoDBError, type ByteRange, type ObjectStore, type StoredObjectBody } from "@evodb/core";
 import { resolveRetryOptions, retryDelayMs, sleep, type RetryOptions } from "./backoff";
 import { planCommit, validateCommitRequest, type CommitRequest } from "./commit-plan";
-import { parseSnapshot, parseTableMetadata, serializeSnapshot, serializeTableMetadata } from "./metadata-codec";
+import { parseSchemaFile, parseSnapshot, parseTableMetadata, serializeSchemaFile, serializeSnapshot, serializeTableMetadata } from "./metadata-codec";
 import { partitionedPath, validateRelativePath, type TableDirectory } from "./names";
 import { randomId } from "./random-id";
 import type { Json, NewDataFile, NewDeleteFile, PartitionValues, SchemaVersion, Snapshot, SnapshotRef, TableMetadata } from "./types";
@@ -56,6 +56,7 @@ export class Table {
   private readonly retry: Required<RetryOptions>;
   private readonly maxCommitDurationMs: number;
   private readonly snapshotCache = new Map<string, Snapshot>();
+  private readonly schemaCache = new Map<string, Json>();
 
   /** Use `createTable` / `openTable` rather than this constructor. */
   constructor(
@@ -193,16 +194,43 @@ export class Table {
    * `COMMIT_CONFLICT` when another writer changed the schema first.
    */
   async evolveSchema(schema: Json, options: { expectedSchemaId?: number } = {}): Promise<SchemaVersion> {
-    const result = await this.runCommit((meta) => {
+    // The file name does not depend on the schema id, so it is written once whatever the retries.
+    const path = `schemas/${randomId()}.json`;
+    await this.store.put(this.objectKey(path, "schemas"), serializeSchemaFile(schema), { onlyIf: { etagDoesNotMatch: "*" } });
+    this.schemaCache.set(path, schema);
+    let result: Awaited<ReturnType<Table["runCommit"]>>;
+    try {
+      result = await this.runCommit((meta) => {
       if (options.expectedSchemaId !== undefined && meta.currentSchemaId !== options.expectedSchemaId) {
         throw new EvoDBError("COMMIT_CONFLICT", `The schema changed concurrently (now ${meta.currentSchemaId}, expected ${options.expectedSchemaId}). Re-read the schema and evolve it again.`, {
           details: { currentSchemaId: meta.currentSchemaId },
         });
       }
       const schemaId = Math.max(...meta.schemas.map((s) => s.schemaId)) + 1;
-      return { metadata: { ...meta, version: meta.version + 1, schemas: [...meta.schemas, { schemaId, schema }], currentSchemaId: schemaId }, snapshot: null };
-    });
+      return { metadata: { ...meta, version: meta.version + 1, schemas: [...meta.schemas, { schemaId, path }], currentSchemaId: schemaId }, snapshot: null };
+      });
+    } catch (error) {
+      // Referenced by nothing now; removing it spares the orphan cleanup.
+      await this.store.delete(this.objectKey(path, "schemas"));
+      throw error;
+    }
     return result.metadata.schemas.find((s) => s.schemaId === result.metadata.currentSchemaId)!;
+  }
+
+  /** The content of a schema version (the current one by default); files are cached, they never change. */
+  async schema(schemaId?: number): Promise<{ schemaId: number; schema: Json }> {
+    const meta = await this.metadata();
+    const id = schemaId ?? meta.currentSchemaId;
+    const version = meta.schemas.find((s) => s.schemaId === id);
+    if (version === undefined) throw new EvoDBError("NOT_FOUND", `Table ${this.prefix} has no schema version ${id}.`, { details: { schemaId: id } });
+    const cached = this.schemaCache.get(version.path);
+    if (cached !== undefined) return { schemaId: id, schema: cached };
+    const key = this.objectKey(version.path, "schemas");
+    const object = await this.store.get(key);
+    if (object === null) throw new EvoDBError("CORRUPT_METADATA", `Schema file ${key} of schema version ${id} is missing; restore it from a backup.`, { details: { key } });
+    const schema = parseSchemaFile(await object.text(), key);
+    this.schemaCache.set(version.path, schema);
+    return { schemaId: id, schema };
   }
 
   /**

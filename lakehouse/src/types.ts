@@ -134,10 +134,15 @@ export interface PartitionSpec {
   fields: PartitionField[];
 }
 
-/** One version of the table schema (its content is core's schema JSON, opaque here). */
+/**
+ * One version of the table schema, as listed in the pointer. Its content (core's schema JSON,
+ * opaque here) is an immutable file, so the pointer stays small however many versions a flexible
+ * table accumulates.
+ */
 export interface SchemaVersion {
   schemaId: number;
-  schema: Json;
+  /** Key of the schema file, relative to the table prefix (under `schemas/`). */
+  path: string;
 }
 
 /** The table metadata held in the pointer object `metadata/current.json`. */

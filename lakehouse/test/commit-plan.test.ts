@@ -24,7 +24,7 @@ const emptyMeta: TableMetadata = {
   createdAtMs: 0,
   keyPath: ["id"],
   partitionSpec: { fields: [] },
-  schemas: [{ schemaId: 0, schema: {} }],
+  schemas: [{ schemaId: 0, path: "schemas/s0.json" }],
   currentSchemaId: 0,
   currentSnapshotId: null,
   snapshots: [],

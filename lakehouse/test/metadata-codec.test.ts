@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { EvoDBError, isEvoDBError } from "@evodb/core";
 import { Random } from "@evodb/test-utils";
 import { describe, expect, it } from "vitest";
-import { parseSnapshot, parseTableMetadata, serializeSnapshot, serializeTableMetadata } from "../src/index";
+import { parseSchemaFile, parseSnapshot, parseTableMetadata, serializeSchemaFile, serializeSnapshot, serializeTableMetadata } from "../src/index";
 
 const pointerText = readFileSync(new URL("./fixtures/pointer-v1.json", import.meta.url), "utf8");
 const snapshotText = readFileSync(new URL("./fixtures/snapshot-v1.json", import.meta.url), "utf8");
@@ -65,7 +65,8 @@ describe("refusing bad metadata", () => {
     ["an unknown transform", (d) => (d.partitionSpec.fields[0].transform = "bucket")],
     ["a non-string property", (d) => (d.properties.owner = 5)],
     ["a summary counter that is a string", (d) => (d.snapshots[0].summary.totalRows = "10")],
-    ["a schema nested 100 deep", (d) => (d.schemas[0].schema = JSON.parse("[".repeat(100) + "]".repeat(100)))],
+    ["a schema path that escapes", (d) => (d.schemas[0].path = "schemas/../../x.json")],
+    ["a schema path in another directory", (d) => (d.schemas[0].path = "data/x.json")],
     ["a missing format tag", (d) => delete d.format],
   ])("refuses a pointer with %s", (_name, change) => {
     expect(codeOf(() => parseTableMetadata(mutated(pointerText, change), "p"))).toBe("CORRUPT_METADATA");
@@ -108,6 +109,15 @@ describe("refusing bad metadata", () => {
       const code = codeOf(() => (round % 2 === 0 ? parseTableMetadata(text, "p") : parseSnapshot(text, "s")));
       expect(["OK", "CORRUPT_METADATA", "UNSUPPORTED_VERSION"]).toContain(code);
     }
+  });
+
+  it("reads schema files and refuses bad ones", () => {
+    const good = serializeSchemaFile({ formatVersion: 1, fields: [{ id: 1, path: ["a"] }] });
+    expect(good).toBe('{"format":"evodb-schema","formatVersion":1,"schema":{"formatVersion":1,"fields":[{"id":1,"path":["a"]}]}}');
+    expect(parseSchemaFile(good, "s")).toEqual({ formatVersion: 1, fields: [{ id: 1, path: ["a"] }] });
+    expect(codeOf(() => parseSchemaFile(good.replace('"formatVersion":1,"schema"', '"formatVersion":3,"schema"'), "s"))).toBe("UNSUPPORTED_VERSION");
+    const deep = serializeSchemaFile(JSON.parse("[".repeat(100) + "]".repeat(100)));
+    for (const text of [deep, "", "[]", good.replace("evodb-schema", "evodb-table"), good.slice(0, -1)]) expect(codeOf(() => parseSchemaFile(text, "s"))).toBe("CORRUPT_METADATA");
   });
 
   it("names the file and field in the error", () => {

@@ -4,3 +4,4 @@ export * from "./table-writer";
 export * from "./live-rows";
 export * from "./compaction";
 export * from "./partition";
+export * from "./schema-tracker";

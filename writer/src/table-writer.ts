@@ -2,6 +2,7 @@ import { EvoDBError, MAX_BLOCK_ROWS, stringifyJson, type JsonValue, type WalEntr
 import { encodeEqualityDeletes, type NewDataFile, type NewDeleteFile, type PartitionField, type PartitionValues, type Snapshot, type Table } from "@evodb/lakehouse";
 import { encodeRows, type StoredRow } from "./block-rows";
 import { partitionKey, partitionValues } from "./partition";
+import { SchemaTracker } from "./schema-tracker";
 import { canonicalKey, KEY_FIELD, LSN_FIELD } from "./row-key";
 
 /** Target bytes of one block per size mode (docs/writer.md, "Block sizes"). */
@@ -27,6 +28,21 @@ export interface TableWriterOptions {
    * crash between the two (throw from it); production code leaves it unset.
    */
   beforeCommit?: () => void | Promise<void>;
+}
+
+/** What {@link TableWriter.add} did with a batch. */
+export interface AddResult {
+  /** Entries buffered for the next flush. */
+  accepted: number;
+  /** Entries dropped as redeliveries (LSN at or below one already buffered or committed). */
+  duplicates: number;
+  /**
+   * Entries refused, each with its error: `SCHEMA_MISMATCH` (locked schema; the error names the
+   * path, expected and actual type) or `INVALID_ARGUMENT` (not an object, reserved member). The
+   * batch is split: the other entries are accepted. Refused entries are reported once; the caller
+   * dead-letters them.
+   */
+  rejected: { entry: WalEntry; error: EvoDBError }[];
 }
 
 /** What one flush did. */
@@ -59,7 +75,7 @@ export class TableWriter {
   private oldestAt: number | null = null;
   /** Highest LSN known to be committed or buffered; entries at or below it are duplicates. */
   private highestLsn: number | null = null;
-  private committedLsnLoaded = false;
+  private schema: SchemaTracker | null = null;
   private partitionFields: PartitionField[] = [];
   private readonly options: Required<Omit<TableWriterOptions, "beforeCommit" | "blockSize">> & { blockBytes: number };
 
@@ -85,23 +101,35 @@ export class TableWriter {
   }
 
   /**
-   * Buffers entries (in LSN order). Entries at or below an LSN already buffered or committed are
-   * redeliveries and are dropped. Returns how many were accepted.
+   * Buffers entries (in LSN order). Redeliveries are dropped, documents a locked schema refuses
+   * are reported in `rejected`, and the rest is buffered (see {@link AddResult}).
    */
-  async add(entries: readonly WalEntry[]): Promise<number> {
-    await this.loadCommittedLsn();
-    let accepted = 0;
+  async add(entries: readonly WalEntry[]): Promise<AddResult> {
+    const schema = await this.loadTableState();
+    const result: AddResult = { accepted: 0, duplicates: 0, rejected: [] };
     for (const entry of entries) {
-      if (this.highestLsn !== null && entry.lsn <= this.highestLsn) continue;
-      if (entry.op !== "delete") checkDocument(entry.document);
+      if (this.highestLsn !== null && entry.lsn <= this.highestLsn) {
+        result.duplicates++;
+        continue;
+      }
+      this.highestLsn = entry.lsn;
+      if (entry.op !== "delete") {
+        try {
+          checkDocument(entry.document);
+          schema.check(entry.document);
+        } catch (error) {
+          if (!(error instanceof EvoDBError)) throw error;
+          result.rejected.push({ entry, error });
+          continue;
+        }
+      }
       const bytes = entry.document === undefined ? 64 : stringifyJson(entry.document).length + 64;
       this.buffer.push({ entry, bytes });
       this.bufferedBytes += bytes;
-      this.highestLsn = entry.lsn;
       this.oldestAt ??= this.options.clock();
-      accepted++;
+      result.accepted++;
     }
-    return accepted;
+    return result;
   }
 
   /** True when a flush is due by count, size or age. */
@@ -123,6 +151,8 @@ export class TableWriter {
     const entries = this.buffer.map((p) => p.entry);
     const lsnRange = { min: entries[0]!.lsn, max: entries[entries.length - 1]!.lsn };
     const { rows, deletes } = collapse(entries);
+    // The schema version that covers these documents is committed before the data that needs it.
+    await (await this.loadTableState()).widen(this.table, rows.map((r) => r.document));
     const written: string[] = [];
     const addDataFiles: NewDataFile[] = [];
     const estimatedBytes = this.bufferedBytes;
@@ -156,16 +186,18 @@ export class TableWriter {
   }
 
   /**
-   * Learns the table's committed LSN and partition spec once, so redelivered entries are dropped
-   * on `add` and blocks are split by partition.
+   * Learns the table's committed LSN, partition spec and schema once, so redelivered entries are
+   * dropped on `add`, blocks are split by partition and documents checked against the schema.
    */
-  private async loadCommittedLsn(): Promise<void> {
-    if (this.committedLsnLoaded) return;
-    this.partitionFields = (await this.table.metadata()).partitionSpec.fields;
+  private async loadTableState(): Promise<SchemaTracker> {
+    if (this.schema !== null) return this.schema;
+    const meta = await this.table.metadata();
+    this.partitionFields = meta.partitionSpec.fields;
     const latest = await this.table.snapshot();
     const committed = latest?.lastLsn ?? null;
     if (committed !== null && (this.highestLsn === null || committed > this.highestLsn)) this.highestLsn = committed;
-    this.committedLsnLoaded = true;
+    this.schema = await SchemaTracker.load(this.table);
+    return this.schema;
   }
 }
 

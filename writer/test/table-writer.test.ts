@@ -67,11 +67,16 @@ describe("TableWriter", () => {
     expect(byAge.flushDue()).toBe(true);
   });
 
-  it("refuses documents that are not objects or use the reserved members", async () => {
-    const writer = new TableWriter(await createTable(new MemoryObjectStore()));
-    for (const doc of [5, "x", null, [1], { _evodb_key: 1 }, { _evodb_lsn: 2 }]) {
-      await expect(writer.add([walEntry(1, "insert", 1, doc as never)])).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
-    }
+  it("refuses documents that are not objects or use the reserved members, keeping the rest of the batch", async () => {
+    const table = await createTable(new MemoryObjectStore());
+    const writer = new TableWriter(table);
+    const bad = [5, "x", null, [1], { _evodb_key: 1 }, { _evodb_lsn: 2 }];
+    const entries = [...bad.map((doc, i) => walEntry(i + 1, "insert", i, doc as never)), walEntry(bad.length + 1, "insert", 99, { ok: true })];
+    const result = await writer.add(entries);
+    expect(result.accepted).toBe(1);
+    expect(result.rejected.map((r) => [r.entry.lsn, r.error.code])).toEqual(bad.map((_, i) => [i + 1, "INVALID_ARGUMENT"]));
+    await writer.flush();
+    await expectLiveRows(table, new Map([[99, { ok: true }]]));
   });
 
   it("splits a flush into blocks of the target size", async () => {
@@ -105,7 +110,7 @@ describe("TableWriter", () => {
     expect((await restarted.flush())!.duplicate).toBe(false);
     // Redelivered once more after the commit: dropped on arrival.
     const again = new TableWriter(table);
-    expect(await again.add(entries)).toBe(0);
+    expect(await again.add(entries)).toEqual({ accepted: 0, duplicates: 2, rejected: [] });
     await expectLiveRows(table, new Map([[1, { v: 1 }], [2, { v: 2 }]]));
 
     const { removeOrphanFiles } = await import("@evodb/lakehouse");

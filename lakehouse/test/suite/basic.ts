@@ -123,7 +123,11 @@ export function basicTests(label: string, makeStore: StoreFactory): void {
     expect(await codeOf(table.evolveSchema({ v: 2 }, { expectedSchemaId: 0 }))).toBe("COMMIT_CONFLICT");
     const { snapshot } = await table.append([fakeFile("data/a")]);
     expect(snapshot.schemaId).toBe(1);
-    expect((await table.metadata()).schemas.map((s) => s.schema)).toEqual([{ v: 0 }, { v: 1 }]);
+    expect([(await table.schema(0)).schema, (await table.schema(1)).schema, (await table.schema()).schema]).toEqual([{ v: 0 }, { v: 1 }, { v: 1 }]);
+    // Another handle reads the schema files from storage, not from a cache.
+    const other = await openTable(table.store, { root: table.prefix.split("/")[0]!, name: "t" });
+    expect((await other.schema(1)).schema).toEqual({ v: 1 });
+    await expect(other.schema(7)).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("reports a retried commit as a duplicate instead of applying it twice", async () => {

@@ -6,6 +6,7 @@ import { listKeys, readRows, uniqueRoot, writeRows, type StoreFactory } from "./
 /** Every key any retained snapshot references, plus the snapshot files themselves. */
 async function retainedKeys(table: Table): Promise<string[]> {
   const keys = new Set<string>();
+  for (const version of (await table.metadata()).schemas) keys.add(table.prefix + version.path);
   for (const ref of await table.history()) {
     keys.add(table.prefix + ref.path);
     const snapshot = await table.readSnapshot(ref);
@@ -68,10 +69,14 @@ export function maintenanceTests(label: string, makeStore: StoreFactory): void {
     const orphanDelete = table.newDeleteFilePath("dv");
     await table.writeFile(orphanDelete, "x");
     await store.put(`${table.prefix}snapshots/00000000000000000002-${"f".repeat(32)}.json`, "{}");
+    await store.put(`${table.prefix}schemas/${"e".repeat(32)}.json`, "{}");
 
     expect(await removeOrphanFiles(table, { graceMs: 3_600_000 })).toEqual([]);
     const deleted = await removeOrphanFiles(table, { graceMs: 0, nowMs: Date.now() + 60_000 });
-    expect(deleted.sort()).toEqual([table.prefix + orphan.path, table.prefix + orphanDelete, `${table.prefix}snapshots/00000000000000000002-${"f".repeat(32)}.json`].sort());
+    expect(deleted.sort()).toEqual(
+      [table.prefix + orphan.path, table.prefix + orphanDelete, `${table.prefix}snapshots/00000000000000000002-${"f".repeat(32)}.json`, `${table.prefix}schemas/${"e".repeat(32)}.json`].sort(),
+    );
+    expect((await table.schema()).schema).toEqual({});
     expect(await missing(store, await retainedKeys(table))).toEqual([]);
     expect((await listKeys(store, table.prefix)).sort()).toEqual([...(await retainedKeys(table)), `${table.prefix}metadata/current.json`].sort());
   });
