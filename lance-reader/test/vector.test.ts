@@ -104,6 +104,28 @@ describe("vector search edge cases", () => {
     expect(store.bytes).toBeLessThan(2_000_000);
   });
 
+  it("loading index partitions on demand gives the same answers and reads a fraction of the index", async () => {
+    const inner = await datasetStore("ann_cosine");
+    const lazyStore = new CountingStore(inner);
+    const lazy = new VectorSearcher(await openDataset(lazyStore, "ann_cosine.lance"), { eagerIndexBytes: 0 });
+    const eager = new VectorSearcher(await openDataset(inner, "ann_cosine.lance"));
+    const queries = makeVectors(ANN_SEEDS.ann_cosine[0], 77, 5, ANN_DIM);
+    for (let i = 0; i < 5; i++) {
+      const q = queries.subarray(i * ANN_DIM, (i + 1) * ANN_DIM);
+      const a = await lazy.search({ column: "vector", query: q, k: 10, nprobes: 4 });
+      const b = await eager.search({ column: "vector", query: q, k: 10, nprobes: 4 });
+      expect(Array.from(a.rowIds)).toEqual(Array.from(b.rowIds));
+      expect(Array.from(a.distances)).toEqual(Array.from(b.distances));
+    }
+    // One cold query probing 2 of 64 partitions: on demand reads less than reading the index whole.
+    const cold = async (eagerIndexBytes?: number) => {
+      const store = new CountingStore(inner);
+      await new VectorSearcher(await openDataset(store, "ann_cosine.lance"), { eagerIndexBytes }).search({ column: "vector", query: queries.subarray(0, ANN_DIM), k: 10, nprobes: 2 });
+      return store.bytes;
+    };
+    expect(await cold(0)).toBeLessThan(await cold());
+  });
+
   it("refuses a query of the wrong dimension or a metric other than the index's", async () => {
     const searcher = new VectorSearcher(await openDataset(await datasetStore("ann_l2"), "ann_l2.lance"));
     await expect(searcher.search({ column: "vector", query: [1, 2, 3] })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });

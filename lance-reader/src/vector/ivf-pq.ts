@@ -21,7 +21,20 @@ import { MAX_FRAGMENT_ID } from "../fragment";
 /** Distance metrics as Lance defines them: squared L2, 1 - cosine similarity, 1 - dot product. */
 export type Metric = "l2" | "cosine" | "dot";
 
-/** A loaded IVF_PQ index (all partitions in memory: ~m+8 bytes per vector). */
+/** Row addresses and PQ codes (`m` bytes per row) of one partition. */
+export interface IvfPartition {
+  readonly rowIds: Float64Array;
+  readonly codes: Uint8Array;
+}
+
+/**
+ * Default size up to which an auxiliary file is read whole on first use (one or two requests);
+ * larger ones are read partition by partition, fetching only the mini-block chunks that hold the
+ * probed partitions.
+ */
+export const EAGER_AUX_BYTES = 4 * 1024 * 1024;
+
+/** An IVF_PQ index: centroids and codebook in memory, partitions loaded on demand (~m + 8 bytes per vector). */
 export interface IvfPqIndex {
   readonly metric: Metric;
   readonly dimension: number;
@@ -35,11 +48,10 @@ export interface IvfPqIndex {
   readonly numBits: number;
   /** [m * 2^nbits * D/m] codebook, sub-vector-major. */
   readonly codebook: Float32Array;
-  /** Row address of each indexed row. */
-  readonly rowIds: Float64Array;
-  /** PQ codes, `m` bytes per row (column-major within each partition when `transposed`). */
-  readonly codes: Uint8Array;
+  /** Codes are column-major within each partition (sub-vector j of row i at `j * len + i`). */
   readonly transposed: boolean;
+  /** Loads (once) the row addresses and PQ codes of partition p. */
+  partition(p: number): Promise<IvfPartition>;
   /** Fragment ids the index covers. */
   readonly fragments: Set<number>;
 }
@@ -76,7 +88,7 @@ function metricOf(name: unknown): Metric {
 }
 
 /** Loads the index `entry` of the dataset rooted at `root`. */
-export async function loadIvfPq(store: ObjectStore, root: string, entry: IndexEntry): Promise<IvfPqIndex> {
+export async function loadIvfPq(store: ObjectStore, root: string, entry: IndexEntry, eagerBytes = EAGER_AUX_BYTES): Promise<IvfPqIndex> {
   const dir = `${root}_indices/${entry.uuid}/`;
   const indexFile = await openLanceFile(await RangeReader.open(store, `${dir}index.idx`));
   const details = json(indexFile, "lance:index") as { type?: string; distance_type?: string };
@@ -103,15 +115,34 @@ export async function loadIvfPq(store: ObjectStore, root: string, entry: IndexEn
   const aux = new LanceFileReader(auxFile);
   const rows = aux.numRows;
   for (let p = 0; p < numPartitions; p++) check(offsets[p]! + lengths[p]! <= rows, "IVF partition lies outside the index rows");
-  const idColumn = (await aux.readRange(0, { kind: "int", bits: 64, signed: false }, 0, rows)) as FixedColumn;
-  const codeColumn = (await aux.readRange(1, { kind: "fixed_size_list", dimension: m, item: { kind: "int", bits: 8, signed: false } }, 0, rows)) as FixedColumn;
-  const rowIds = new Float64Array(rows);
-  const ids = idColumn.values as BigUint64Array;
-  for (let i = 0; i < rows; i++) {
-    const v = ids[i]!;
-    check(v < 2n ** 53n, "index row address beyond 2^53");
-    rowIds[i] = Number(v);
-  }
+  const idType = { kind: "int", bits: 64, signed: false } as const;
+  const codeType = { kind: "fixed_size_list", dimension: m, item: { kind: "int", bits: 8, signed: false } } as const;
+  const readRows = async (from: number, to: number): Promise<IvfPartition> => {
+    const ids = ((await aux.readRange(0, idType, from, to)) as FixedColumn).values as BigUint64Array;
+    const codes = ((await aux.readRange(1, codeType, from, to)) as FixedColumn).values as Uint8Array;
+    const rowIds = new Float64Array(to - from);
+    for (let i = 0; i < rowIds.length; i++) {
+      const v = ids[i]!;
+      check(v < 2n ** 53n, "index row address beyond 2^53");
+      rowIds[i] = Number(v);
+    }
+    return { rowIds, codes };
+  };
+  let whole: Promise<IvfPartition> | null = null;
+  const partitions = new Map<number, Promise<IvfPartition>>();
+  const partition = (p: number): Promise<IvfPartition> => {
+    let hit = partitions.get(p);
+    if (hit) return hit;
+    const from = offsets[p]!;
+    const to = from + lengths[p]!;
+    if (auxFile.reader.size <= eagerBytes) {
+      whole ??= readRows(0, rows);
+      hit = whole.then((all) => ({ rowIds: all.rowIds.subarray(from, to), codes: all.codes.subarray(from * m, to * m) }));
+    } else hit = readRows(from, to);
+    hit.catch(() => partitions.delete(p));
+    partitions.set(p, hit);
+    return hit;
+  };
   return {
     metric,
     dimension,
@@ -122,9 +153,8 @@ export async function loadIvfPq(store: ObjectStore, root: string, entry: IndexEn
     numSubVectors: m,
     numBits: 8,
     codebook: codebook.data,
-    rowIds,
-    codes: codeColumn.values as Uint8Array,
     transposed: pq.transposed !== false,
+    partition,
     fragments: new Set(readRoaring(entry.fragmentBitmap, MAX_FRAGMENT_ID)),
   };
 }

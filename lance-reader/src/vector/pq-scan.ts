@@ -8,7 +8,7 @@
  * O(D * 2^nbits). Dot indices use the raw query (table 1 - <q_j, c>, the same for every partition).
  * Scores are summed sub-vector by sub-vector in float32, the order and precision Lance uses.
  */
-import type { IvfPqIndex, Metric } from "./ivf-pq";
+import type { IvfPartition, IvfPqIndex, Metric } from "./ivf-pq";
 import { dot, l2 } from "./kernels";
 import type { TopK } from "./top-k";
 
@@ -51,8 +51,11 @@ export class PqScanner {
     return hit;
   }
 
-  /** Scores the `nprobes` nearest partitions into `heap`; rows with `mask[i] === 0` are skipped. */
-  search(query: Float32Array, metric: Metric, nprobes: number, heap: TopK, probes: TopK, mask: Uint8Array | null): void {
+  /**
+   * Scores the `nprobes` nearest partitions into `heap`, loading each partition when first probed;
+   * `allowed(partition)` gives the rows that may be returned (null: all).
+   */
+  async search(query: Float32Array, metric: Metric, nprobes: number, heap: TopK, probes: TopK, allowed: (part: IvfPartition) => Uint8Array | null): Promise<void> {
     const { numSubVectors: m, dimension: d, codebook, centroids, numPartitions } = this.index;
     const sub = d / m;
     const q = this.query;
@@ -71,6 +74,7 @@ export class PqScanner {
     for (let k = 0; k < order.length; k++) {
       const p = order[k]!;
       if (this.index.lengths[p] === 0) continue;
+      const part = await this.index.partition(p);
       if (metric !== "dot") {
         const pd = this.partitionTable(p);
         const cn = this.codeNorms;
@@ -79,37 +83,36 @@ export class PqScanner {
           for (let c = 0, e = j * K; c < K; c++, e++) table[e] = residualNorm + cn[e]! - 2 * (qd[e]! - pd[e]!);
         }
       }
-      this.scorePartition(p, metric === "dot" ? m - 1 : 0, heap, mask);
+      this.scorePartition(part, metric === "dot" ? m - 1 : 0, heap, allowed(part));
     }
   }
 
-  private scorePartition(p: number, shift: number, heap: TopK, mask: Uint8Array | null): void {
-    const { numSubVectors: m, codes, rowIds, transposed } = this.index;
-    const len = this.index.lengths[p]!;
-    const start = this.index.offsets[p]!;
+  private scorePartition(part: IvfPartition, shift: number, heap: TopK, mask: Uint8Array | null): void {
+    const { numSubVectors: m, transposed } = this.index;
+    const { codes, rowIds } = part;
+    const len = rowIds.length;
     if (this.scores.length < len) this.scores = new Float32Array(len);
     const scores = this.scores;
     const table = this.table;
     scores.fill(0, 0, len);
-    const base = start * m;
     if (transposed) {
       // Codes of sub-vector j for the partition's rows are contiguous: block[j * len + i].
       for (let j = 0; j < m; j++) {
-        const row = base + j * len;
+        const row = j * len;
         const t = j * K;
         for (let i = 0; i < len; i++) scores[i] = scores[i]! + table[t + codes[row + i]!]!;
       }
     } else {
       for (let j = 0; j < m; j++) {
         const t = j * K;
-        for (let i = 0; i < len; i++) scores[i] = scores[i]! + table[t + codes[base + i * m + j]!]!;
+        for (let i = 0; i < len; i++) scores[i] = scores[i]! + table[t + codes[i * m + j]!]!;
       }
     }
     for (let i = 0; i < len; i++) {
-      if (mask !== null && mask[start + i] === 0) continue;
+      if (mask !== null && mask[i] === 0) continue;
       // Lance's dot table sums m terms of (1 - dot); subtracting m - 1 gives 1 - dot.
       const distance = shift === 0 ? scores[i]! : Math.fround(scores[i]! - shift);
-      if (distance <= heap.worst) heap.push(distance, rowIds[start + i]!);
+      if (distance <= heap.worst) heap.push(distance, rowIds[i]!);
     }
   }
 }

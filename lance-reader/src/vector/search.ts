@@ -13,7 +13,7 @@ import type { FragmentReader } from "../fragment";
 import type { LanceField } from "../schema";
 import { distance, dot } from "./kernels";
 import { PqScanner } from "./pq-scan";
-import { loadIvfPq, type IvfPqIndex, type Metric } from "./ivf-pq";
+import { loadIvfPq, type IvfPartition, type IvfPqIndex, type Metric } from "./ivf-pq";
 import { TopK } from "./top-k";
 
 /** Options of {@link VectorSearcher.search}. */
@@ -47,11 +47,15 @@ const TWO_32 = 2 ** 32;
 export class VectorSearcher {
   private readonly indices = new Map<string, Promise<IvfPqIndex>>();
   private readonly vectors = new Map<string, Promise<Float32Array>>();
-  private readonly visible = new Map<IvfPqIndex, Promise<Uint8Array | null>>();
+  private readonly unfilteredMasks = new WeakMap<IvfPartition, Uint8Array | null>();
   private readonly scanners = new Map<IvfPqIndex, PqScanner>();
   private noFilterAllowed: Promise<Map<number, Uint8Array | null>> | null = null;
 
-  constructor(readonly dataset: LanceDataset) {}
+  constructor(
+    readonly dataset: LanceDataset,
+    /** `eagerIndexBytes`: index auxiliary files up to this size are read whole (default 4 MiB), larger ones per probed partition. */
+    private readonly options: { eagerIndexBytes?: number } = {},
+  ) {}
 
   private vectorField(name: string, dimension: number): LanceField {
     const field = this.dataset.field(name);
@@ -82,7 +86,7 @@ export class VectorSearcher {
         .map((e) => {
           let hit = this.indices.get(e.uuid);
           if (!hit) {
-            hit = loadIvfPq(this.dataset.store, this.dataset.root, e);
+            hit = loadIvfPq(this.dataset.store, this.dataset.root, e, this.options.eagerIndexBytes);
             hit.catch(() => this.indices.delete(e.uuid));
             this.indices.set(e.uuid, hit);
           }
@@ -107,12 +111,12 @@ export class VectorSearcher {
     return out;
   }
 
-  /** Index rows that may be returned (null: all); rows of fragments gone from this version are excluded. */
-  private async indexRowMask(index: IvfPqIndex, allowed: Map<number, Uint8Array | null>): Promise<Uint8Array | null> {
-    const rows = index.rowIds.length;
+  /** Rows of an index partition that may be returned (null: all); rows of fragments gone from this version are excluded. */
+  private partitionMask(part: IvfPartition, allowed: Map<number, Uint8Array | null>): Uint8Array | null {
+    const rows = part.rowIds.length;
     let mask: Uint8Array | null = null;
     for (let i = 0; i < rows; i++) {
-      const id = index.rowIds[i]!;
+      const id = part.rowIds[i]!;
       const frag = Math.floor(id / TWO_32);
       const a = allowed.get(frag);
       const ok = a === undefined ? false : a === null ? true : a[id - frag * TWO_32] === 1;
@@ -146,11 +150,17 @@ export class VectorSearcher {
       const refine = options.refineFactor;
       if (refine !== undefined && (!Number.isInteger(refine) || refine < 1)) throw new EvoDBError("INVALID_ARGUMENT", `refineFactor must be a positive integer, got ${refine}`);
       const candidates = new TopK(k * (refine ?? 1));
+      // Deletions are fixed for a version: unfiltered partition masks are computed once.
+      const maskOf = (part: IvfPartition): Uint8Array | null => {
+        if (options.filter !== undefined) return this.partitionMask(part, allowed);
+        let hit = this.unfilteredMasks.get(part);
+        if (hit === undefined) this.unfilteredMasks.set(part, (hit = this.partitionMask(part, allowed)));
+        return hit;
+      };
       for (const index of indices) {
-        const mask = options.filter === undefined ? await this.cachedMask(index, allowed) : await this.indexRowMask(index, allowed);
         let scanner = this.scanners.get(index);
         if (!scanner) this.scanners.set(index, (scanner = new PqScanner(index)));
-        scanner.search(query, metric, options.nprobes ?? 20, candidates, new TopK(Math.min(options.nprobes ?? 20, index.numPartitions)), mask);
+        await scanner.search(query, metric, options.nprobes ?? 20, candidates, new TopK(Math.min(options.nprobes ?? 20, index.numPartitions)), maskOf);
       }
       // ...and then re-ranks the index candidates exactly so both distances compare
       // (scanner.rs knn_combined), as it does for an explicit refine factor.
@@ -168,15 +178,6 @@ export class VectorSearcher {
     }
     const sorted = final.sorted();
     return { rowIds: sorted.ids, distances: sorted.distances };
-  }
-
-  private cachedMask(index: IvfPqIndex, allowed: Map<number, Uint8Array | null>): Promise<Uint8Array | null> {
-    let hit = this.visible.get(index);
-    if (!hit) {
-      hit = this.indexRowMask(index, allowed);
-      this.visible.set(index, hit);
-    }
-    return hit;
   }
 
   /**
