@@ -123,21 +123,8 @@ describe("FsObjectStore: lock files", () => {
 
 describe("FsObjectStore: conditional puts across processes", () => {
   const child = fileURLToPath(new URL("./object-store-fs-child.ts", import.meta.url));
-  const processes = 6;
+  const processes = 5;
   const rounds = 20;
-
-  async function race(root: string, mode: "create" | "cas", baseEtags: string[]): Promise<number[][]> {
-    // A common start time, so the children contend instead of running one after another.
-    const startAt = String(Date.now() + 2500);
-    const outputs = await Promise.all(
-      Array.from({ length: processes }, (_, writer) =>
-        run(process.execPath, ["--import", "tsx", child, root, mode, String(writer), startAt, String(rounds), JSON.stringify(baseEtags)], {
-          cwd: fileURLToPath(new URL("../..", import.meta.url)),
-        }),
-      ),
-    );
-    return outputs.map((output) => JSON.parse(output.stdout) as number[]);
-  }
 
   function winnersPerRound(wins: number[][]): number[] {
     const counts = new Array<number>(rounds).fill(0);
@@ -145,28 +132,31 @@ describe("FsObjectStore: conditional puts across processes", () => {
     return counts;
   }
 
-  it("lets exactly one process win each create-only race", async () => {
-    const root = freshRoot();
-    const wins = await race(root, "create", []);
-    expect(winnersPerRound(wins)).toEqual(new Array(rounds).fill(1));
-    const store = new FsObjectStore(root);
-    for (let round = 0; round < rounds; round++) {
-      const winner = wins.findIndex((won) => won.includes(round));
-      expect(await (await store.get(`race/${round}`))!.text()).toBe(`writer ${winner}`);
-    }
-  }, 30_000);
-
-  it("lets exactly one process win each compare-and-swap race", async () => {
+  it("lets exactly one process win each create-only and each compare-and-swap race", async () => {
     const root = freshRoot();
     const store = new FsObjectStore(root);
     const baseEtags: string[] = [];
-    for (let round = 0; round < rounds; round++) baseEtags.push((await store.put(`race/${round}`, "base"))!.etag);
-    const wins = await race(root, "cas", baseEtags);
-    expect(winnersPerRound(wins)).toEqual(new Array(rounds).fill(1));
-    for (let round = 0; round < rounds; round++) {
-      const winner = wins.findIndex((won) => won.includes(round));
-      expect(await (await store.get(`race/${round}`))!.text()).toBe(`writer ${winner}`);
+    for (let round = 0; round < rounds; round++) baseEtags.push((await store.put(`cas/${round}`, "base"))!.etag);
+    // Common start times, so the children contend instead of running one after another.
+    const createAt = Date.now() + 2500;
+    const casAt = createAt + 1500;
+    const outputs = await Promise.all(
+      Array.from({ length: processes }, (_, writer) =>
+        run(process.execPath, ["--import", "tsx", child, root, String(writer), String(createAt), String(casAt), String(rounds), JSON.stringify(baseEtags)], {
+          cwd: fileURLToPath(new URL("../..", import.meta.url)),
+        }),
+      ),
+    );
+    const results = outputs.map((output) => JSON.parse(output.stdout) as { created: number[]; swapped: number[] });
+    for (const [phase, prefix] of [["created", "create"], ["swapped", "cas"]] as const) {
+      const wins = results.map((result) => result[phase]);
+      expect(winnersPerRound(wins), phase).toEqual(new Array(rounds).fill(1));
+      for (let round = 0; round < rounds; round++) {
+        const winner = wins.findIndex((won) => won.includes(round));
+        expect(await (await store.get(`${prefix}/${round}`))!.text()).toBe(`writer ${winner}`);
+      }
     }
     expect(filesBelow(join(root, "~tmp"))).toEqual([]);
-  }, 30_000);
+    expect(readdirSync(join(root, "~locks"))).toEqual([]);
+  }, 60_000);
 });
