@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { isEvoDBError, shred, type JsonValue } from "@evodb/core";
 import { generateEvents } from "@evodb/test-utils";
 import { MemoryByteCache, TableScan, q, queryTable, runQuery, type Query, type ResultRow } from "../src/index";
-import { deletePositions, makeTable, type Fixture } from "./lakehouse-fixture";
+import { encodeEqualityDeletes } from "@evodb/lakehouse";
+import { deletePositions, makeTable, writeBlocks, type Fixture } from "./lakehouse-fixture";
 
 const BLOCK_ROWS = 1000;
 const DELETED = [0, 5, 17, 999];
@@ -159,5 +160,27 @@ describe("TableScan over a lakehouse snapshot", () => {
     bytes[Math.floor(bytes.length / 3)]! ^= 0xff;
     await broken.store.put(key, bytes);
     await expect(queryTable(broken.table, { from: "events", select: [{ kind: "star" }] })).rejects.toSatisfy((e) => isEvoDBError(e, "CORRUPT_BLOCK"));
+  });
+
+  it("applies key+LSN equality deletes: updates replace the old version, deletes remove the key", async () => {
+    const version = (id: number, lsn: number, value: string): JsonValue => ({ id, value, _evodb_key: `n:${id}`, _evodb_lsn: lsn });
+    const { table } = await makeTable([Array.from({ length: 100 }, (_, i) => version(i, i + 1, "old"))]);
+    await table.append(await writeBlocks(table, [Array.from({ length: 10 }, (_, i) => version(i, 200, "new"))]));
+    const entries = [...Array.from({ length: 10 }, (_, i) => ({ key: `n:${i}`, lsn: 200 })), { key: "n:50", lsn: 300 }];
+    const path = table.newDeleteFilePath("eqd");
+    const byteSize = await table.writeFile(path, encodeEqualityDeletes(["id"], entries));
+    await table.deleteRows([{ kind: "equality", path, rowCount: entries.length, byteSize }]);
+    const result = await queryTable(table, {
+      from: "events",
+      select: [{ kind: "expr", expr: q.col("value") }, { kind: "expr", expr: q.agg("count") }, { kind: "expr", expr: q.agg("count", q.col("id"), true) }],
+      groupBy: [q.col("value")],
+      orderBy: [{ expr: q.col("value"), direction: "asc" }],
+    });
+    expect(result.rows).toEqual([
+      { value: "new", "count(*)": 10, "count(DISTINCT id)": 10 },
+      { value: "old", "count(*)": 89, "count(DISTINCT id)": 89 },
+    ]);
+    const deleted = await queryTable(table, { from: "events", select: [{ kind: "expr", expr: q.agg("count") }], where: q.cmp("=", q.col("id"), q.lit(50)) });
+    expect(deleted.rows).toEqual([{ "count(*)": 0 }]);
   });
 });

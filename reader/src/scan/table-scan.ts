@@ -1,5 +1,6 @@
 import {
   EvoDBError,
+  Tag,
   decodeColumnChunk,
   openBlock,
   pathToName,
@@ -198,9 +199,6 @@ export class TableScan {
     const plan = await this.plan();
     if (plan.snapshot === null) return;
     const deletes = plan.snapshot.deleteFiles.length > 0 ? await RowDeletes.load(this.table, plan.snapshot) : undefined;
-    if (deletes?.hasEqualityDeletes) {
-      throw new EvoDBError("UNSUPPORTED_FEATURE", "This snapshot has equality deletes, which the reader does not apply yet; compact the table first.");
-    }
     const where = this.options.where;
     const filterPaths = where === undefined ? [] : referencedPaths([where]);
     const toRead = plan.files.filter((f) => f.prunedBy === undefined);
@@ -221,9 +219,17 @@ export class TableScan {
         if (reason === "bloom") this.stats.blocksPrunedByBloom++;
         if (reason !== undefined) continue;
       }
-      const mask = deletes?.liveMask(planned.file.path, footer.rowCount);
-      let selection = mask === undefined ? allRows(footer.rowCount) : maskToSelection(mask);
       const fetched = new Map<number, ShreddedColumn>();
+      let mask: Uint8Array | undefined;
+      if (deletes?.hasEqualityDeletes) {
+        // Key+LSN equality deletes (docs/writer.md, section 4) need each row's key and LSN.
+        await this.readChunks(planned.key, footer, selectColumns(footer, [KEY_PATH, LSN_PATH]), fetched);
+        const { keys, lsns } = rowVersions(footer, fetched, planned.key);
+        mask = deletes.liveMask(planned.file.path, footer.rowCount, keys, lsns);
+      } else if (deletes !== undefined) {
+        mask = deletes.liveMask(planned.file.path, footer.rowCount);
+      }
+      let selection = mask === undefined ? allRows(footer.rowCount) : maskToSelection(mask);
       if (where !== undefined) {
         await this.readChunks(planned.key, footer, selectColumns(footer, filterPaths), fetched);
         const t1 = this.clock();
@@ -324,6 +330,27 @@ export function toLakehouseSelector(selector: SnapshotSelector | undefined): { s
     return { snapshotId };
   }
   return { asOfMs: Date.parse(selector.timestamp) };
+}
+
+/** Paths of the row version columns every writer block carries (docs/writer.md, section 1). */
+const KEY_PATH = ["_evodb_key"];
+const LSN_PATH = ["_evodb_lsn"];
+
+/** Each row's key and LSN from the version columns; a block without them cannot honour equality deletes. */
+function rowVersions(footer: BlockFooter, fetched: ReadonlyMap<number, ShreddedColumn>, key: string): { keys: string[]; lsns: Float64Array } {
+  const find = (path: readonly string[]) => {
+    const index = footer.columns.findIndex((c) => c.path.length === 1 && c.path[0] === path[0]);
+    return index < 0 ? undefined : fetched.get(index);
+  };
+  const keyColumn = find(KEY_PATH);
+  const lsnColumn = find(LSN_PATH);
+  const complete = (column: ShreddedColumn | undefined) => column !== undefined && column.tags.every((t) => t === Tag.Value);
+  if (keyColumn?.type !== "string" || lsnColumn?.type !== "int" || !complete(keyColumn) || !complete(lsnColumn)) {
+    throw new EvoDBError("CORRUPT_BLOCK", `Block ${key} lacks a complete _evodb_key (string) / _evodb_lsn (int) column, so the snapshot's equality deletes cannot be applied to it.`, {
+      details: { key },
+    });
+  }
+  return { keys: keyColumn.values, lsns: lsnColumn.values };
 }
 
 function maskToSelection(mask: Uint8Array): Uint32Array {
