@@ -1,4 +1,4 @@
-import { EvoDBError, decodeWalBatch, encodeWalBatch, isEvoDBError, parseJson, stringifyJson, type WalEntry } from "@evodb/core";
+import { EvoDBError, decodeWalBatch, encodeWalBatch, isEvoDBError, parseJson, stringifyJson, type JsonValue, type WalEntry } from "@evodb/core";
 import { corruptFrame } from "./bytes";
 import { encodeFrame, type BatchFrame } from "./frame";
 import { MAX_BATCH_ENTRIES } from "./protocol";
@@ -35,6 +35,17 @@ const TABLE_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
  */
 export function validateTableName(table: string): boolean {
   return TABLE_PATTERN.test(table) && !table.includes("..");
+}
+
+/**
+ * True for a document the lakehouse can store: a JSON object whose top-level names do not start
+ * with `_evodb_` (reserved for the row key and LSN). Checked on both ends, so one bad document can
+ * never block the writer's flush for every tenant.
+ */
+export function isStorableDocument(doc: JsonValue): boolean {
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return false;
+  for (const name of Object.keys(doc)) if (name.startsWith("_evodb_")) return false;
+  return true;
 }
 
 /** Maps an edge WAL entry to core's WAL entry (the document travels as a JSON value). */
@@ -87,6 +98,9 @@ export function decodeBatchEntries(batch: BatchFrame): CdcEntry[] {
     const wal = walEntries[i]!;
     if (wal.lsn !== batch.firstLsn + i) corruptFrame(`entry ${i} has LSN ${wal.lsn}; the frame says LSNs ${batch.firstLsn}..${batch.lastLsn}, consecutive`);
     if (typeof wal.primaryKey !== "string") corruptFrame(`entry ${i} has a non-string primary key; protocol version 1 carries string keys`);
+    if (wal.document !== undefined && !isStorableDocument(wal.document)) {
+      corruptFrame(`entry ${i} carries a document that is not a JSON object, or has a top-level member starting with "_evodb_"`);
+    }
     entries[i] = { lsn: wal.lsn, table: wal.table, key: wal.primaryKey, op: wal.op, doc: wal.document === undefined ? null : stringifyJson(wal.document), time: wal.time };
   }
   return entries;

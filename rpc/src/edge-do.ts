@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { EvoDBError, isEvoDBError, parseJson, stringifyJson, type JsonValue } from "@evodb/core";
 import { signCdcToken } from "./auth";
 import { CdcPump } from "./cdc-pump";
+import { isStorableDocument } from "./batch";
 import { EdgeStore, type WriteResult } from "./edge-store";
 import { isValidTenant, type HelloFrame } from "./frame";
 
@@ -32,17 +33,10 @@ function statusFor(error: EvoDBError): number {
   }
 }
 
-/**
- * Documents are JSON objects whose top-level names do not start with `_evodb_` (the lakehouse
- * rows reserve them for the key and LSN); refusing here keeps one bad document from blocking the
- * writer's flush for everyone later.
- */
+/** A document's stored JSON text, after checking the lakehouse can store it ({@link isStorableDocument}). */
 function documentText(doc: JsonValue): string {
-  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
-    throw new EvoDBError("INVALID_ARGUMENT", "a document must be a JSON object");
-  }
-  for (const name of Object.keys(doc)) {
-    if (name.startsWith("_evodb_")) throw new EvoDBError("INVALID_ARGUMENT", `member "${name}" is reserved: top-level names starting with _evodb_ belong to EvoDB`);
+  if (!isStorableDocument(doc)) {
+    throw new EvoDBError("INVALID_ARGUMENT", "a document must be a JSON object whose top-level names do not start with _evodb_ (reserved by EvoDB)");
   }
   return stringifyJson(doc);
 }

@@ -58,7 +58,7 @@ describe("CDC batch entries: core WAL batches inside BATCH frames (spec §3.3.1)
     expect(Buffer.from(frame.walBatch).equals(Buffer.from(expected))).toBe(true);
   });
 
-  it("refuses WAL batches that disagree with the frame header or carry non-string keys", () => {
+  it("refuses WAL batches that disagree with the frame header, carry non-string keys or non-object documents", () => {
     const wal = encodeWalBatch([{ table: "t", primaryKey: 7, lsn: 1, op: "insert", document: {}, time: 0 }]);
     const numericKey = encodeFrame({ type: "batch", firstLsn: 1, lastLsn: 1, entryCount: 1, walBatch: wal });
     expect(() => decode(numericKey)).toThrow(expect.objectContaining({ code: "CORRUPT_FRAME" }));
@@ -67,6 +67,10 @@ describe("CDC batch entries: core WAL batches inside BATCH frames (spec §3.3.1)
       { table: "t", primaryKey: "b", lsn: 3, op: "insert", document: {}, time: 0 },
     ]);
     expect(() => decode(encodeFrame({ type: "batch", firstLsn: 1, lastLsn: 2, entryCount: 2, walBatch: gapWal }))).toThrow(expect.objectContaining({ code: "CORRUPT_FRAME" }));
+    for (const document of [[1, 2], "text", 7, null, { _evodb_key: "x" }]) {
+      const wal = encodeWalBatch([{ table: "t", primaryKey: "a", lsn: 1, op: "insert", document, time: 0 }]);
+      expect(() => decode(encodeFrame({ type: "batch", firstLsn: 1, lastLsn: 1, entryCount: 1, walBatch: wal }))).toThrow(expect.objectContaining({ code: "CORRUPT_FRAME" }));
+    }
     const shifted = encodeWalBatch([{ table: "t", primaryKey: "a", lsn: 2, op: "insert", document: {}, time: 0 }]);
     expect(() => decode(encodeFrame({ type: "batch", firstLsn: 1, lastLsn: 1, entryCount: 1, walBatch: shifted }))).toThrow(expect.objectContaining({ code: "CORRUPT_FRAME" }));
   });
