@@ -37,23 +37,27 @@ export class ByteWriter {
     this.view = new DataView(next.buffer);
   }
 
+  /** Appends one byte. */
   u8(v: number): void {
     this.ensure(1);
     this.buf[this.length++] = v;
   }
 
+  /** Appends a little-endian u16. */
   u16(v: number): void {
     this.ensure(2);
     this.view.setUint16(this.length, v, true);
     this.length += 2;
   }
 
+  /** Appends a little-endian u32. */
   u32(v: number): void {
     this.ensure(4);
     this.view.setUint32(this.length, v, true);
     this.length += 4;
   }
 
+  /** Appends a little-endian float64. */
   f64(v: number): void {
     this.ensure(8);
     this.view.setFloat64(this.length, v, true);
@@ -70,6 +74,7 @@ export class ByteWriter {
     this.buf[this.length++] = v;
   }
 
+  /** Appends raw bytes. */
   bytes(b: Uint8Array): void {
     this.ensure(b.length);
     this.buf.set(b, this.length);
@@ -110,9 +115,12 @@ export class ByteWriter {
 
 /** Bounds-checked little-endian reader over `bytes[pos, end)`. Every method throws CORRUPT_BLOCK on overrun. */
 export class ByteReader {
+  /** The whole buffer being read (positions are indexes into it). */
   readonly bytes: Uint8Array;
   private readonly view: DataView;
+  /** Next position to read. */
   pos: number;
+  /** Position the reader may not pass. */
   readonly end: number;
 
   constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
@@ -132,11 +140,13 @@ export class ByteReader {
     if (n > this.end - this.pos) corrupt(`${what} needs ${n} bytes at offset ${this.pos} but only ${this.end - this.pos} remain`);
   }
 
+  /** Reads one byte. */
   u8(what = "byte"): number {
     this.need(1, what);
     return this.bytes[this.pos++]!;
   }
 
+  /** Reads a little-endian u16. */
   u16(what = "u16"): number {
     this.need(2, what);
     const v = this.view.getUint16(this.pos, true);
@@ -144,6 +154,7 @@ export class ByteReader {
     return v;
   }
 
+  /** Reads a little-endian u32. */
   u32(what = "u32"): number {
     this.need(4, what);
     const v = this.view.getUint32(this.pos, true);
@@ -151,6 +162,7 @@ export class ByteReader {
     return v;
   }
 
+  /** Reads a little-endian float64. */
   f64(what = "f64"): number {
     this.need(8, what);
     const v = this.view.getFloat64(this.pos, true);
