@@ -17,6 +17,11 @@ export const DEFAULT_FOOTER_READ_SIZE = 64 * 1024;
  * (8 bytes per row per decoded column), since a constant column legitimately takes a few bytes for any count.
  */
 export const MAX_BLOCK_ROWS = 1 << 24;
+/**
+ * Largest chunk payload (before or after compression). Bounds what a hostile `rawLength` can make a
+ * reader allocate for inflating; a chunk this large would not fit a Worker's 128 MB anyway.
+ */
+export const MAX_CHUNK_BYTES = 256 * 1024 * 1024;
 /** Most columns one block may hold. */
 export const MAX_BLOCK_COLUMNS = 1 << 16;
 

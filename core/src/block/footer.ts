@@ -17,6 +17,7 @@ import {
   COLUMN_TYPE_CODES,
   MAX_BLOCK_COLUMNS,
   MAX_BLOCK_ROWS,
+  MAX_CHUNK_BYTES,
 } from "./constants";
 import type { ColumnStats } from "./stats";
 
@@ -227,6 +228,7 @@ function decodeFooter(r: ByteReader, blockSize: number, footerOffset: number): B
     const chunkCrc = r.u32("chunk checksum");
     if (offset < BLOCK_HEADER_SIZE || length > footerOffset - offset) corrupt(`chunk [${offset}, +${length}) of column ${i} lies outside the data section`);
     if (compressionCode === 0 && rawLength !== length) corrupt(`uncompressed chunk of column ${i} states two lengths`);
+    if (rawLength > MAX_CHUNK_BYTES) corrupt(`chunk of column ${i} claims ${rawLength} bytes, above the ${MAX_CHUNK_BYTES}-byte limit`);
     const counts: number[] = [];
     for (let k = 0; k < 6; k++) counts.push(r.count(rowCount, "column count field"));
     if (counts[0]! + counts[1]! + counts[2]! + counts[3]! + counts[4]! !== rowCount) corrupt(`tag counts of column ${i} do not add up to ${rowCount} rows`);

@@ -27,4 +27,5 @@ export {
   DEFAULT_FOOTER_READ_SIZE,
   MAX_BLOCK_ROWS,
   MAX_BLOCK_COLUMNS,
+  MAX_CHUNK_BYTES,
 } from "./constants";

@@ -10,7 +10,7 @@ import { deflateIfSmaller } from "../encoding/compress";
 import { distinctStrings } from "../encoding/string";
 import { bloomShape, buildBloom, type BloomFilter } from "./bloom";
 import { compactValues, encodeChunk } from "./chunk";
-import { BLOCK_FORMAT_VERSION, BLOCK_HEADER_SIZE, BLOCK_MAGIC, BLOCK_TRAILER_SIZE, CHUNK_ALIGNMENT, MAX_BLOCK_COLUMNS, MAX_BLOCK_ROWS } from "./constants";
+import { BLOCK_FORMAT_VERSION, BLOCK_HEADER_SIZE, BLOCK_MAGIC, BLOCK_TRAILER_SIZE, CHUNK_ALIGNMENT, MAX_BLOCK_COLUMNS, MAX_BLOCK_ROWS, MAX_CHUNK_BYTES } from "./constants";
 import { writeFooter, writeTrailer, type BlockColumn } from "./footer";
 import { computeStats, countTags, estimateDistinct, hashStrings } from "./stats";
 
@@ -88,6 +88,9 @@ export function writeBlock(batch: ShreddedBatch, options: WriteBlockOptions = {}
     if (bloomable && stats.valueCount > 0 && (typeof wantBloom === "function" ? wantBloom(column.path) : wantBloom)) {
       const shape = bloomShape(stats.distinctCount, fpp);
       if (shape.bytes <= maxBloomBytes) bloom = buildBloom(hash1, hash2, hash1.length, shape.bytes, shape.hashCount);
+    }
+    if (payload.length > MAX_CHUNK_BYTES) {
+      throw new EvoDBError("LIMIT_EXCEEDED", `column ${JSON.stringify(column.path)} encodes to ${payload.length} bytes, above the ${MAX_CHUNK_BYTES}-byte chunk limit; write fewer rows per block`);
     }
     const packed = compress ? deflateIfSmaller(payload, level, minGain) : null;
     const chunk = packed ?? payload;
