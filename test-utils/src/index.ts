@@ -1,4 +1,4 @@
 export * from "./random";
-export * from "./documents";
 export * from "./events";
-export * from "./object-store-conformance"
+export * from "./documents";
+export * from "./object-store-conformance";
