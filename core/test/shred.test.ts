@@ -85,6 +85,45 @@ describe("shred + reassemble round trip (seeded property tests)", { timeout: PRO
     expectRoundTrip(randomDocuments(1, 10_000));
   });
 
+  it("the random documents really contain the hostile cases (so the round trips are not vacuous)", () => {
+    const seen = new Set<string>();
+    const walk = (value: JsonValue, depth: number): void => {
+      if (depth >= 5) seen.add("depth>=5");
+      if (typeof value === "bigint") seen.add("bigint");
+      else if (Object.is(value, -0)) seen.add("-0");
+      else if (value === Number.MAX_SAFE_INTEGER) seen.add("2^53-1");
+      else if (typeof value === "string") {
+        if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value)) seen.add("lone surrogate");
+        if (/[\ud800-\udbff][\udc00-\udfff]/.test(value)) seen.add("astral");
+      } else if (Array.isArray(value)) {
+        seen.add(value.length === 0 ? "[]" : "array");
+        if (value.some((v) => typeof v === "object" && v !== null && !Array.isArray(v))) seen.add("array of objects");
+        if (value.some(Array.isArray)) seen.add("nested array");
+        for (const item of value) walk(item, depth + 1);
+      } else if (typeof value === "object" && value !== null) {
+        if (Object.keys(value).length === 0) seen.add("{}");
+        for (const key of Object.keys(value)) {
+          if (key === "") seen.add("empty key");
+          if (key.includes(".")) seen.add("dotted key");
+          if (key === "__proto__") seen.add("__proto__ key");
+          if (value[key] === null) seen.add("null member");
+          walk(value[key]!, depth + 1);
+        }
+      }
+    };
+    const docs = randomDocuments(1, 10_000);
+    for (const doc of docs) {
+      if (typeof doc !== "object" || doc === null || Array.isArray(doc)) seen.add("non-object root");
+      walk(doc, 0);
+    }
+    expect([...seen].sort()).toEqual(
+      [
+        "-0", "2^53-1", "[]", "__proto__ key", "array", "array of objects", "astral", "bigint", "depth>=5", "dotted key",
+        "empty key", "lone surrogate", "nested array", "non-object root", "null member", "{}",
+      ].sort(),
+    );
+  });
+
   it("round-trips 10,000 random documents in batches of random sizes", () => {
     const random = new Random(2);
     const docs = randomDocuments(3, 10_000, { maxDepth: 7 });
