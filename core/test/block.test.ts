@@ -20,7 +20,8 @@ import {
   type ObjectGetOptions,
   type ShreddedBatch,
 } from "../src/index";
-import { fixedBatch, floatColumn, intColumn, noneColumn, randomBatch, sameBatch, stringColumn } from "./block-batches";
+import { writeFooter, writeTrailer } from "../src/block/footer";
+import { compressibleBatch, fixedBatch, floatColumn, intColumn, noneColumn, randomBatch, sameBatch, stringColumn } from "./block-batches";
 
 function roundTrip(batch: ShreddedBatch, options?: Parameters<typeof writeBlock>[1]): Uint8Array {
   const bytes = writeBlock(batch, options);
@@ -262,6 +263,19 @@ describe("refusals", () => {
     const magic = bytes.slice();
     magic[bytes.length - 1] = 0;
     expect(codeOf(() => readBlock(magic))).toBe("CORRUPT_BLOCK");
+  });
+
+  it("a footer (with valid checksums) claiming a chunk inflates past 256 MiB is refused before allocating", () => {
+    const bytes = writeBlock(compressibleBatch());
+    const footer = parseBlockFooter(bytes, bytes.length);
+    const i = footer.columns.findIndex((c) => c.chunk.compression === "deflate");
+    const columns = footer.columns.map((c, j) => (j === i ? { ...c, chunk: { ...c.chunk, rawLength: 2 ** 40 } } : c));
+    const forged = writeFooter(footer.rowCount, columns);
+    const block = new Uint8Array(footer.footerOffset + forged.length + BLOCK_TRAILER_SIZE);
+    block.set(bytes.subarray(0, footer.footerOffset));
+    block.set(forged, footer.footerOffset);
+    block.set(writeTrailer(forged), footer.footerOffset + forged.length);
+    expect(codeOf(() => readBlock(block))).toBe("CORRUPT_BLOCK");
   });
 
   it("the writer refuses batches that break the column contract", () => {
