@@ -7,7 +7,7 @@
  * except for index training (lance's k-means samples randomly): tests therefore always compare with
  * lancedb querying the very same files, never with stored answers.
  */
-import { mkdirSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { mkdirSync, writeFileSync, existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import * as arrow from "apache-arrow";
@@ -170,12 +170,15 @@ function annTable(vectors: Float32Array, dim: number, firstId: number): arrow.Ta
 export type FixtureTimings = Record<string, number>;
 
 /**
- * Writes every fixture dataset under `dir` (skipped when `dir/.done-v{FIXTURE_VERSION}` exists).
+ * Writes every fixture dataset under `target` (skipped when `target/.done-v{FIXTURE_VERSION}` exists).
  * Returns how long each step took.
  */
-export async function makeFixtures(dir: string): Promise<FixtureTimings> {
-  const marker = join(dir, `.done-v${FIXTURE_VERSION}`);
-  if (existsSync(marker)) return {};
+export async function makeFixtures(target: string): Promise<FixtureTimings> {
+  const markerName = `.done-v${FIXTURE_VERSION}`;
+  if (existsSync(join(target, markerName))) return {};
+  // Written into a private folder and renamed into place, so concurrent runs never see half a set.
+  const dir = `${target}.tmp-${process.pid}`;
+  const marker = join(dir, markerName);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const timings: FixtureTimings = {};
@@ -231,6 +234,11 @@ export async function makeFixtures(dir: string): Promise<FixtureTimings> {
     await table.createIndex("vector", { config: lancedb.Index.ivfPq({ numPartitions: 16, numSubVectors: 4, distanceType: "dot" }) });
   });
   writeFileSync(marker, JSON.stringify(timings));
+  if (existsSync(join(target, markerName))) rmSync(dir, { recursive: true, force: true });
+  else {
+    rmSync(target, { recursive: true, force: true });
+    renameSync(dir, target);
+  }
   return timings;
 }
 

@@ -231,7 +231,7 @@ function decodeFullZipPage(layout: ProtoMessage, buffers: Uint8Array[], rows: nu
   return { raw, validity: valid, rows };
 }
 
-/** Decodes one 2.1/2.2 page given its `PageLayout` bytes and buffers. `fixedBits` describes all-null pages. */
+/** Decodes one 2.1/2.2 page given its `PageLayout` bytes and buffers; `nullRaw` builds the values of all-null pages. */
 export function decodePage21(layoutBytes: Uint8Array, buffers: Uint8Array[], rows: number, nullRaw: () => Raw): DecodedPage {
   const layout = parseProto(layoutBytes);
   if (layout.has(1)) return decodeMiniBlockPage(layout.message(1)!, buffers, rows);

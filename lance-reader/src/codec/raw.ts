@@ -20,6 +20,7 @@ export interface VariableRaw {
   readonly count: number;
 }
 
+/** Decoded values of either kind. */
 export type Raw = FixedRaw | VariableRaw;
 
 /** Bytes needed for `count` values of `bits` bits. */
