@@ -111,6 +111,21 @@ describe("canonical JSON and hash", { timeout: 300_000 }, () => {
     expect(await schemaHash(reordered)).toBe(await schemaHash(schema));
   });
 
+  it("golden canonical text of format version 1 (written by hand from docs/schema.md section 7)", () => {
+    expect(canonicalSchemaJson(schema)).toBe(
+      '{"fields":[' +
+        '{"id":1,"nullable":false,"path":[],"required":true,"type":"object"},' +
+        '{"id":7,"nullable":false,"path":["any"],"required":false,"type":"variant"},' +
+        '{"id":2,"nullable":false,"path":["id"],"required":true,"type":"int"},' +
+        '{"id":4,"nullable":false,"path":["name"],"required":true,"type":"string"},' +
+        '{"id":3,"nullable":true,"path":["score"],"required":false,"type":"float"},' +
+        '{"id":8,"nullable":false,"path":["tags"],"required":false,"type":"array"},' +
+        '{"id":5,"nullable":false,"path":["user"],"required":false,"type":"object"},' +
+        '{"id":6,"nullable":false,"path":["user","age"],"required":true,"type":"int"}' +
+        '],"formatVersion":1,"locked":true,"nextFieldId":9,"version":3}',
+    );
+  });
+
   it("hashes the canonical UTF-8 text with SHA-256 (checked against node:crypto)", async () => {
     const text = canonicalSchemaJson(schema);
     expect(text.startsWith('{"fields":[{"id":1,"nullable":false,"path":[],"required":true,"type":"object"}')).toBe(true);
