@@ -1,4 +1,4 @@
-import { EvoDBError, isEvoDBError, parseJson, type ObjectStore, type WalEntry } from "@evodb/core";
+import { EvoDBError, isEvoDBError, parseJson, stringifyJson, type ObjectStore, type WalEntry } from "@evodb/core";
 import { createTable, openTable, type Table } from "@evodb/lakehouse";
 import type { CdcFlushInput } from "@evodb/rpc/durable-objects";
 import { TableWriter } from "@evodb/writer";
@@ -25,6 +25,23 @@ export async function openOrCreateTable(store: ObjectStore, tenant: string, name
   }
 }
 
+/** Where entries the table refused (a locked schema's SCHEMA_MISMATCH) are kept for inspection. */
+export function deadLetterKey(tenant: string, table: string, firstLsn: number, lastLsn: number): string {
+  return `dead-letter/${tenant}/${table}/${firstLsn}-${lastLsn}.json`;
+}
+
+/**
+ * Stores refused entries with their errors outside every table prefix (so table maintenance never
+ * touches them). Keyed by LSN range, so a repeated flush overwrites rather than duplicates.
+ */
+async function deadLetter(store: ObjectStore, tenant: string, table: string, rejected: readonly { entry: WalEntry; error: EvoDBError }[]): Promise<void> {
+  const lines = rejected.map(({ entry, error }) =>
+    `{"lsn":${entry.lsn},"op":${JSON.stringify(entry.op)},"key":${stringifyJson(entry.primaryKey)},"error":${JSON.stringify(error.toJSON())},"document":${entry.document === undefined ? "null" : stringifyJson(entry.document)}}`,
+  );
+  await store.put(deadLetterKey(tenant, table, rejected[0]!.entry.lsn, rejected[rejected.length - 1]!.entry.lsn), `[${lines.join(",")}]`);
+  console.warn(`EvoDB: ${rejected.length} entries refused by ${tenant}/${table}; kept under dead-letter/`);
+}
+
 /**
  * The writer's flush: groups buffered CDC entries by tenant and table and commits each group as
  * one snapshot through `@evodb/writer`'s TableWriter. Idempotent, as the writer Durable Object
@@ -47,7 +64,8 @@ export async function flushToLakehouse(store: ObjectStore, input: CdcFlushInput)
   for (const group of groups.values()) {
     try {
       const writer = new TableWriter(await openOrCreateTable(store, group.tenant, group.table));
-      await writer.add(group.entries);
+      const added = await writer.add(group.entries);
+      if (added.rejected.length > 0) await deadLetter(store, group.tenant, group.table, added.rejected);
       await writer.flush();
     } catch (error) {
       failures.push(error);

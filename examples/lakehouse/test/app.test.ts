@@ -1,9 +1,10 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
-import { encodeWalBatch } from "@evodb/core";
+import { encodeWalBatch, inferSchema, setLocked } from "@evodb/core";
+import { createTable, type Json } from "@evodb/lakehouse";
 import { CloseCode, KEEPALIVE_REQUEST, KEEPALIVE_RESPONSE, decodeFrame, encodeFrame, signCdcToken, type ServerSessionState } from "@evodb/rpc";
 import { describe, expect, it } from "vitest";
-import { flushToLakehouse } from "../src/lakehouse-flush";
+import { deadLetterKey, flushToLakehouse, tenantRoot } from "../src/lakehouse-flush";
 import type { LakehouseWriter } from "../src/index";
 import { app, checksum, delivered, flushed, lakehouseDocuments, sqliteDocuments, tenantStore, writer } from "./helpers";
 
@@ -66,6 +67,19 @@ describe("write path: Worker → tenant Durable Object → writer Durable Object
     expect(lakehouse).toEqual(sqlite);
     expect(lakehouse.has("d1")).toBe(false);
     expect(JSON.parse(lakehouse.get("d4")!)).toEqual({ id: "d4", n: -4, updated: true });
+  }, 120_000);
+
+  it("a locked table keeps the documents that fit and dead-letters the ones that break its schema", async () => {
+    const tenant = "locked-schema";
+    const schema = setLocked(inferSchema([{ id: "a", qty: 1 }]), true);
+    await createTable(env.BUCKET, { root: tenantRoot(tenant), name: "lines", schema: schema as unknown as Json });
+    const body = '[{"id":"a","qty":1},{"id":"b","qty":"many"},{"id":"c","qty":3}]';
+    expect((await app(`/tenants/${tenant}/tables/lines/docs`, { method: "POST", body })).status).toBe(201);
+    await delivered(tenant);
+    await flushed();
+    expect([...(await lakehouseDocuments(tenant, "lines")).keys()].sort()).toEqual(["a", "c"]);
+    const dead = JSON.parse(await (await env.BUCKET.get(deadLetterKey(tenant, "lines", 2, 2)))!.text()) as { key: string; error: { code: string } }[];
+    expect(dead).toMatchObject([{ key: "b", error: { code: "SCHEMA_MISMATCH" } }]);
   }, 120_000);
 
   it("20 tenants x 500 documents written concurrently: counts and checksums equal the tenants' SQLite", async () => {
