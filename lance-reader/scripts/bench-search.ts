@@ -22,7 +22,7 @@ for (const name of ["ann_l2", "ann_cosine"] as const) {
   await searcher.search({ column: "vector", query: q(0), k: 10 });
   const cold = performance.now() - t0;
   const exact: Set<number>[] = [];
-  for (let i = 0; i < N; i++) exact.push(new Set((await searcher.search({ column: "vector", query: q(i), k: 10, useIndex: false })).rowIds));
+  for (let i = 0; i < N; i++) exact.push(new Set((await searcher.search({ column: "vector", query: q(i), k: 10, useIndex: false, metric: name === "ann_cosine" ? "cosine" : "l2" })).rowIds));
   for (const refineFactor of [undefined, 5]) {
     const times: number[] = [];
     const lance: number[] = [];
