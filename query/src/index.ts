@@ -3,3 +3,4 @@ export * from "./sql/parse";
 export * from "./sql/format";
 export * from "./engine";
 export * from "./explain";
+export * from "./http-api";

@@ -1,0 +1,12 @@
+import { shred, type JsonValue } from "@evodb/core";
+import { generateEvents } from "@evodb/test-utils";
+import { runQuery } from "@evodb/reader";
+import { parseSql } from "./src/index";
+const N = 100_000;
+const docs = generateEvents({ count: N, seed: 1 }) as unknown as JsonValue[];
+const batches = [] as ReturnType<typeof shred>[];
+for (let s = 0; s < N; s += 10000) batches.push(shred(docs.slice(s, s + 10000)));
+const sql = process.argv[2]!;
+const { query } = parseSql(sql);
+for (let i = 0; i < 10; i++) await runQuery(query, batches);
+const t = performance.now(); for (let i = 0; i < 50; i++) await runQuery(query, batches); console.log(((performance.now() - t) / 50).toFixed(2), "ms");
