@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { encodeWalBatch, inferSchema, setLocked } from "@evodb/core";
 import { createTable, type Json } from "@evodb/lakehouse";
+import type { CdcFlushInput } from "@evodb/rpc/durable-objects";
 import { CloseCode, KEEPALIVE_REQUEST, KEEPALIVE_RESPONSE, decodeFrame, encodeFrame, signCdcToken, type ServerSessionState } from "@evodb/rpc";
 import { describe, expect, it } from "vitest";
 import { deadLetterKey, flushToLakehouse, tenantRoot } from "../src/lakehouse-flush";
@@ -102,7 +103,7 @@ describe("write path: Worker → tenant Durable Object → writer Durable Object
     }
   }, 600_000);
 
-  it("sockets killed mid-stream and a repeated flush: every document is in the lakehouse exactly once", async () => {
+  it("sockets killed mid-stream and the writer restarted mid-flush: every document is in the lakehouse exactly once", async () => {
     const tenant = "chaos";
     for (let round = 0; round < 8; round++) {
       const docs = Array.from({ length: 25 }, (_, i) => ({ id: `r${round}-${i}`, round, pad: "x".repeat(2_000) }));
@@ -113,21 +114,22 @@ describe("write path: Worker → tenant Durable Object → writer Durable Object
       });
     }
     await delivered(tenant);
-    // Replay the whole buffer twice, as a writer restarted after committing but before dropping it would.
     const buffered = await runInDurableObject(writer(), (_instance: LakehouseWriter, state) =>
       state.storage.sql.exec<{ seq: number }>("SELECT seq FROM evodb_cdc_buffer WHERE tenant = ?", tenant).toArray().length,
     );
     expect(buffered).toBe(200);
-    const entries = await runInDurableObject(writer(), (_instance: LakehouseWriter, state) =>
-      state.storage.sql.exec<Record<string, string | number | null>>("SELECT source_id, lsn, tenant, table_name, doc_key, op, doc, time FROM evodb_cdc_buffer WHERE tenant = ? ORDER BY seq", tenant).toArray(),
-    );
-    const input = {
-      flushId: 0,
-      entries: entries.map((e) => ({ sourceId: e["source_id"] as string, lsn: e["lsn"] as number, tenant: e["tenant"] as string, table: e["table_name"] as string, key: e["doc_key"] as string, op: e["op"] as "insert", doc: e["doc"] as string, time: e["time"] as number })),
-    };
-    await flushToLakehouse(env.BUCKET, input);
-    await flushToLakehouse(env.BUCKET, input);
+    // Restart the writer in the middle of a flush: after the lakehouse commit, before the buffer
+    // is dropped. The instance is patched from inside (runInDurableObject); the restart is real.
+    await runInDurableObject(writer(), (instance: LakehouseWriter, state) => {
+      (instance as unknown as { flushFunction: () => (input: CdcFlushInput) => Promise<void> }).flushFunction = () => async (input) => {
+        await flushToLakehouse(env.BUCKET, input);
+        state.abort("test: restart in the middle of a flush");
+      };
+    });
+    await expect(runDurableObjectAlarm(writer())).rejects.toThrow();
+    expect((await writer().status()).flushing).not.toBeNull();
     await flushed();
+    expect(await writer().status()).toMatchObject({ pending: 0, flushing: null });
     const lakehouse = await lakehouseDocuments(tenant, "log");
     expect(lakehouse.size).toBe(200);
     expect(await checksum(lakehouse)).toBe(await checksum(await sqliteDocuments(tenant, "log")));
