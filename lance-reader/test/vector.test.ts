@@ -131,5 +131,7 @@ describe("vector search edge cases", () => {
     await expect(searcher.search({ column: "vector", query: [1, 2, 3] })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await expect(searcher.search({ column: "vector", query: new Float32Array(ANN_DIM), metric: "dot" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await expect(searcher.search({ column: "id", query: [1] })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    await expect(searcher.search({ column: "vector", query: new Float32Array(ANN_DIM), nprobes: 0 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    await expect(searcher.search({ column: "vector", query: new Float32Array(ANN_DIM), refineFactor: 0 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
   });
 });

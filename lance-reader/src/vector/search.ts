@@ -134,6 +134,8 @@ export class VectorSearcher {
     const field = this.vectorField(options.column, query.length);
     const k = options.k ?? 10;
     if (!Number.isInteger(k) || k < 0) throw new EvoDBError("INVALID_ARGUMENT", `k must be a non-negative integer, got ${k}`);
+    const nprobes = options.nprobes ?? 20;
+    if (!Number.isInteger(nprobes) || nprobes < 1) throw new EvoDBError("INVALID_ARGUMENT", `nprobes must be a positive integer, got ${nprobes}`);
     const indices = options.useIndex === false ? [] : await this.loadIndices(field);
     const metric = options.metric ?? indices[0]?.metric ?? "l2";
     for (const index of indices) if (index.metric !== metric) throw new EvoDBError("INVALID_ARGUMENT", `the index on ${options.column} uses ${index.metric}; query with that metric or set useIndex: false`);
@@ -160,7 +162,7 @@ export class VectorSearcher {
       for (const index of indices) {
         let scanner = this.scanners.get(index);
         if (!scanner) this.scanners.set(index, (scanner = new PqScanner(index)));
-        await scanner.search(query, metric, options.nprobes ?? 20, candidates, new TopK(Math.min(options.nprobes ?? 20, index.numPartitions)), maskOf);
+        await scanner.search(query, metric, nprobes, candidates, new TopK(Math.min(nprobes, index.numPartitions)), maskOf);
       }
       // ...and then re-ranks the index candidates exactly so both distances compare
       // (scanner.rs knn_combined), as it does for an explicit refine factor.
