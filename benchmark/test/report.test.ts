@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { completeFigure, perSecond } from "../src/harness/registry";
-import { formatValue, summarize, type SectionResult } from "../src/harness/report";
+import { formatValue, renderMarkdown, summarize, type RunResult, type SectionResult } from "../src/harness/report";
 import { measure, measureSideBySide, quantile } from "../src/harness/timing";
 
 describe("timing", () => {
@@ -65,6 +65,22 @@ describe("figures and summary", () => {
     expect(summary.worst?.name).toBe("block bytes");
     expect(summary.worst?.why).toBe("strings are not dictionary-coded");
     expect(summary.missed[0]?.why).toBe("strings are not dictionary-coded");
+  });
+
+  it("renders one document with the summary, the load caution and a table row per figure", () => {
+    const section: SectionResult = { id: "core", title: "Core", description: "What.", figures: [fast, big], pending: [], notes: [] };
+    const run: RunResult = {
+      generatedAt: "2026-01-01T00:00:00.000Z", command: "pnpm bench", durationSeconds: 1,
+      machine: { cpuModel: "cpu", logicalCores: 2, ramGiB: 1, node: "v20", v8: "11", os: "Linux", arch: "x64", loadAverage: { start: 5, end: 1 } },
+      dataset: { count: 10, seed: 1, ndjsonBytes: 100, avgDocBytes: 10, generator: "g" },
+      sections: [section], summary: summarize([section]),
+    };
+    const markdown = renderMarkdown(run);
+    expect(markdown).toContain("Targets met: **1 of 2**");
+    expect(markdown).toContain("Why: strings are not dictionary-coded");
+    expect(markdown).toContain("Largest leads: decode vs hyparquet 40.00x");
+    expect(markdown).toContain("Caution: the load average was 5 to 1");
+    expect(markdown).toContain("| block bytes | 150 B |");
   });
 
   it("formats rates and sizes", () => {

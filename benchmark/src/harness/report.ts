@@ -168,6 +168,14 @@ function renderWhereWeStand(run: RunResult): string {
         (w.why ? ` Why: ${w.why}` : ""),
     );
   }
+  const leads = run.sections
+    .flatMap((section) => section.figures)
+    .filter((f) => (advantage(f) ?? 0) > 1)
+    .sort((a, b) => advantage(b)! - advantage(a)!)
+    .slice(0, 3);
+  if (leads.length > 0) {
+    out.push(`- Largest leads: ${leads.map((f) => `${f.name} vs ${f.baseline!.name} ${formatRatio(f.ratio)}`).join("; ")}.`);
+  }
   if (summary.pending > 0) out.push(`- Figures not measured in this run: ${summary.pending} (listed in their sections).`);
   const load = run.machine.loadAverage;
   if (Math.max(load.start, load.end) > run.machine.logicalCores) {
