@@ -1,15 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { EvoDBError, parseJson } from "@evodb/core";
-import { FsObjectStore } from "@evodb/core/node";
 import { openDataset, toRows, VectorSearcher, type LanceDataset, type LanceField, type RowBatch } from "@evodb/lance-reader";
 import { formatRows, type RowFormat } from "../format";
+import { DirectoryObjectStore } from "../directory-store";
 import type { CliIO } from "../io";
 
-/** Opens a Lance dataset folder (e.g. `./db/items.lance`) through a filesystem ObjectStore. */
+/** Opens a Lance dataset folder (e.g. `./db/items.lance`) as lancedb wrote it, read-only. */
 async function openLocalDataset(io: CliIO, dir: string, version?: number): Promise<LanceDataset> {
   const absolute = resolve(io.cwd, dir);
-  return openDataset(new FsObjectStore(dirname(absolute)), basename(absolute), version === undefined ? {} : { version });
+  return openDataset(new DirectoryObjectStore(dirname(absolute)), basename(absolute), version === undefined ? {} : { version });
 }
 
 /** Typed arrays (vectors) become plain arrays so every output format can print them. */
