@@ -57,13 +57,13 @@ const not = (t: Truth): Truth => (t === null ? null : !t);
 function oracle(expr: Expr, doc: JsonValue): Truth {
   switch (expr.kind) {
     case "compare":
-      return compare(expr.op, valueAt(doc, (expr.left as { path: string[] }).path), (expr.right as { value: Literal }).value);
+      return compare(expr.op, valueAt(doc, (expr.left as { path: readonly string[] }).path), (expr.right as { value: Literal }).value);
     case "isNull": {
-      const v = valueAt(doc, (expr.expr as { path: string[] }).path);
+      const v = valueAt(doc, (expr.expr as { path: readonly string[] }).path);
       return (v === undefined || v === null) !== expr.negated;
     }
     case "in": {
-      const v = valueAt(doc, (expr.expr as { path: string[] }).path);
+      const v = valueAt(doc, (expr.expr as { path: readonly string[] }).path);
       let result: Truth = false;
       for (const item of expr.list) {
         const t = compare("=", v, (item as { value: Literal }).value);
@@ -73,12 +73,12 @@ function oracle(expr: Expr, doc: JsonValue): Truth {
       return expr.negated ? not(result) : result;
     }
     case "between": {
-      const v = valueAt(doc, (expr.expr as { path: string[] }).path);
+      const v = valueAt(doc, (expr.expr as { path: readonly string[] }).path);
       const t = and([compare(">=", v, (expr.low as { value: Literal }).value), compare("<=", v, (expr.high as { value: Literal }).value)]);
       return expr.negated ? not(t) : t;
     }
     case "like": {
-      const t = like(valueAt(doc, (expr.expr as { path: string[] }).path), expr.pattern);
+      const t = like(valueAt(doc, (expr.expr as { path: readonly string[] }).path), expr.pattern);
       return expr.negated ? not(t) : t;
     }
     case "and":
