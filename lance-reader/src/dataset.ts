@@ -41,7 +41,9 @@ export function toRows(batch: RowBatch): Record<string, CellValue>[] {
 /** Opens the dataset at `prefix` (e.g. `tables/items.lance`), latest version unless `version` is given. */
 export async function openDataset(store: ObjectStore, prefix: string, options: { version?: number } = {}): Promise<LanceDataset> {
   const root = prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`;
-  return new LanceDataset(store, root, await loadManifest(store, root, options.version));
+  const ds = new LanceDataset(store, root, await loadManifest(store, root, options.version));
+  await Promise.all(ds.fragments.map((f) => f.resolveRows()));
+  return ds;
 }
 
 /** One version of a Lance dataset. */
@@ -75,7 +77,7 @@ export class LanceDataset {
 
   /** Another version of the same dataset (time travel). */
   async checkout(version: number): Promise<LanceDataset> {
-    return new LanceDataset(this.store, this.root, await loadManifest(this.store, this.root, version));
+    return openDataset(this.store, this.root, { version });
   }
 
   /** Indices recorded in this version's manifest. */
@@ -94,7 +96,7 @@ export class LanceDataset {
   async countRows(filter?: Filter): Promise<number> {
     if (filter === undefined) {
       let n = 0;
-      for (const f of this.fragments) n += f.physicalRows - (f.fragment.deletion?.deletedRows ?? 0);
+      for (const f of this.fragments) n += f.physicalRows - (await f.deletedRows());
       return n;
     }
     return (await this.scan({ columns: [], filter })).length;

@@ -34,11 +34,37 @@ export class FragmentReader {
   ) {
     if (fragment.id > MAX_FRAGMENT_ID) throw corrupt(`fragment id ${fragment.id} is beyond the supported 2^21 (row addresses must stay below 2^53)`);
     if (fragment.physicalRows > MAX_FRAGMENT_ROWS) throw corrupt(`fragment ${fragment.id} claims ${fragment.physicalRows} rows, more than the supported 2^27`);
+    this.rows = fragment.physicalRows;
   }
+
+  private rows: number;
 
   /** Rows including deleted ones. */
   get physicalRows(): number {
-    return this.fragment.physicalRows;
+    return this.rows;
+  }
+
+  /**
+   * Fills in the row count when the manifest lacks `physical_rows` (older writers): it is then
+   * the row count of the fragment's first data file.
+   */
+  async resolveRows(): Promise<void> {
+    const first = this.fragment.files[0];
+    if (this.rows > 0 || !first) return;
+    const rows = (await this.open(first)).numRows;
+    check(rows <= MAX_FRAGMENT_ROWS, `fragment ${this.fragment.id} holds more rows than the supported 2^27`);
+    this.rows = rows;
+  }
+
+  /** Rows removed by the deletion file (counted from the file when the manifest does not say). */
+  async deletedRows(): Promise<number> {
+    const d = this.fragment.deletion;
+    if (!d) return 0;
+    if (d.deletedRows > 0) return d.deletedRows;
+    const mask = await this.deletedMask();
+    let n = 0;
+    if (mask) for (let i = 0; i < mask.length; i++) n += mask[i]!;
+    return n;
   }
 
   /** Row address of the fragment's row `offset`. */
