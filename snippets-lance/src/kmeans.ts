@@ -1,0 +1,84 @@
+/**
+ * Seeded Lloyd's k-means for the IVF partitions. No dependency: a few iterations on a sample are
+ * enough for partitioning (recall is recovered by probing more partitions, not by perfect centroids).
+ */
+
+/** A small deterministic PRNG (mulberry32) so builds are reproducible from a seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Index of the centroid nearest (squared l2) to row `row` of `vectors`. */
+export function nearestCentroid(vectors: Float32Array, row: number, centroids: Float32Array, k: number, dim: number): number {
+  let best = 0;
+  let bestDistance = Infinity;
+  const base = row * dim;
+  for (let c = 0; c < k; c++) {
+    const cb = c * dim;
+    let d = 0;
+    for (let j = 0; j < dim; j++) {
+      const diff = vectors[base + j]! - centroids[cb + j]!;
+      d += diff * diff;
+    }
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+/** Options of {@link trainKMeans}. */
+export interface KMeansOptions {
+  iterations: number;
+  seed: number;
+  /** Training rows at most (a seeded sample); the final assignment always covers every row. */
+  sampleSize: number;
+}
+
+/** `k * dim` centroids trained on (a seeded sample of) `n` rows of `vectors`. */
+export function trainKMeans(vectors: Float32Array, n: number, dim: number, k: number, options: KMeansOptions): Float32Array {
+  const random = seededRandom(options.seed);
+  const sampleCount = Math.min(n, Math.max(k, options.sampleSize));
+  // A partial Fisher-Yates shuffle picks distinct sample rows without a per-row object.
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = 0; i < sampleCount; i++) {
+    const j = i + Math.floor(random() * (n - i));
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  const sample = new Float32Array(sampleCount * dim);
+  for (let i = 0; i < sampleCount; i++) sample.set(vectors.subarray(order[i]! * dim, order[i]! * dim + dim), i * dim);
+  const centroids = new Float32Array(k * dim);
+  centroids.set(sample.subarray(0, k * dim));
+  const sums = new Float64Array(k * dim);
+  const counts = new Uint32Array(k);
+  for (let iteration = 0; iteration < options.iterations; iteration++) {
+    sums.fill(0);
+    counts.fill(0);
+    for (let i = 0; i < sampleCount; i++) {
+      const c = nearestCentroid(sample, i, centroids, k, dim);
+      counts[c]!++;
+      for (let j = 0; j < dim; j++) sums[c * dim + j]! += sample[i * dim + j]!;
+    }
+    for (let c = 0; c < k; c++) {
+      if (counts[c] === 0) {
+        // An empty cluster restarts at a random sample row instead of staying dead.
+        const r = Math.floor(random() * sampleCount);
+        centroids.set(sample.subarray(r * dim, r * dim + dim), c * dim);
+        continue;
+      }
+      for (let j = 0; j < dim; j++) centroids[c * dim + j] = sums[c * dim + j]! / counts[c]!;
+    }
+  }
+  return centroids;
+}
