@@ -3,6 +3,7 @@ import { openTable } from "@evodb/lakehouse";
 import { isValidTenant } from "@evodb/rpc";
 import { CdcEdge, CdcWriter, type CdcFlushFunction } from "@evodb/rpc/durable-objects";
 import { flushToLakehouse, tenantRoot } from "./lakehouse-flush";
+import { QUERY_ROUTE, queryRoute } from "./query-route";
 
 /**
  * The writer Durable Object of this app: the library's CDC writer, flushing to the lakehouse in
@@ -36,7 +37,9 @@ async function latestSnapshot(env: Env, tenant: string, table: string): Promise<
  * Routes `/tenants/:tenant/tables/:table/docs[/:key]` to the tenant's document store:
  * `POST .../docs` (one JSON object or an array, keyed by their "id"), `GET .../docs/:key`,
  * `DELETE .../docs/:key`, `GET .../docs?after=&limit=`; and `GET /tenants/:tenant/tables/:table/snapshot`
- * (the latest committed lakehouse snapshot: id, last LSN, data files).
+ * (the latest committed lakehouse snapshot: id, last LSN, data files); and the tenant's SQL API
+ * (`@evodb/query`): `POST /tenants/:tenant/query` and `/explain`, `GET /tenants/:tenant/tables`,
+ * `GET /tenants/:tenant/tables/:table/schema|snapshots`, with `Authorization: Bearer <EVODB_QUERY_TOKEN>`.
  */
 export default {
   async fetch(request, env): Promise<Response> {
@@ -46,6 +49,12 @@ export default {
       const tenant = decodeURIComponent(snapshotMatch[1]!);
       if (!isValidTenant(tenant)) return Response.json({ error: { code: "INVALID_NAME", message: "bad tenant name" } }, { status: 400 });
       return latestSnapshot(env, tenant, decodeURIComponent(snapshotMatch[2]!));
+    }
+    const queryMatch = QUERY_ROUTE.exec(url.pathname);
+    if (queryMatch !== null) {
+      const tenant = decodeURIComponent(queryMatch[1]!);
+      if (!isValidTenant(tenant)) return Response.json({ error: { code: "INVALID_NAME", message: "bad tenant name" } }, { status: 400 });
+      return queryRoute(env, request, tenant, queryMatch[2]!);
     }
     const match = ROUTE.exec(url.pathname);
     if (match === null) {
