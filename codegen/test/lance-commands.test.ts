@@ -61,7 +61,7 @@ describe("evodb lance info / scan / search on a dataset written by lancedb", () 
 
 describe("DirectoryObjectStore", () => {
   it("never reads outside its folder and refuses writes", async () => {
-    const { DirectoryObjectStore } = await import("../src/directory-store");
+    const { DirectoryObjectStore } = await import("@evodb/core/node");
     const store = new DirectoryObjectStore(join(tmpdirRoot(), "nowhere"));
     await expect(store.get("../etc/passwd")).rejects.toMatchObject({ code: "INVALID_NAME" });
     await expect(store.head("a//b")).rejects.toMatchObject({ code: "INVALID_NAME" });

@@ -3,7 +3,7 @@
  * lancedb on the same files. Run: `tsx lance-reader/scripts/bench-search.ts <fixture dir>`.
  */
 import * as lancedb from "@lancedb/lancedb";
-import { RawDirStore } from "./raw-dir-store";
+import { DirectoryObjectStore } from "@evodb/core/node";
 import { openDataset, VectorSearcher } from "../src/index";
 import { ANN_SEEDS, makeVectors } from "./make-fixtures";
 
@@ -12,7 +12,7 @@ if (!dir) throw new Error("usage: tsx bench-search.ts <fixture dir>");
 const N = 200;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 for (const name of ["ann_l2", "ann_cosine"] as const) {
-  const ds = await openDataset(new RawDirStore(dir), `${name}.lance`);
+  const ds = await openDataset(new DirectoryObjectStore(dir), `${name}.lance`);
   const searcher = new VectorSearcher(ds);
   const table = await (await lancedb.connect(dir)).openTable(name);
   const dim = 128;

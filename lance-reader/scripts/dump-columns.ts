@@ -1,6 +1,6 @@
 /** Prints the first rows of every column of a Lance file (debugging aid). Run: `tsx dump-columns.ts <file> [rows]`. */
 import { dirname, basename } from "node:path";
-import { RawDirStore } from "./raw-dir-store";
+import { DirectoryObjectStore } from "@evodb/core/node";
 import { RangeReader } from "../src/io";
 import { openLanceFile } from "../src/file";
 import { LanceFileReader } from "../src/file-reader";
@@ -9,7 +9,7 @@ import { valueAt } from "../src/column";
 const path = process.argv[2];
 if (!path) throw new Error("usage: tsx dump-columns.ts <file> [rows]");
 const rows = Number(process.argv[3] ?? 5);
-const store = new RawDirStore(dirname(path));
+const store = new DirectoryObjectStore(dirname(path));
 const reader = new LanceFileReader(await openLanceFile(await RangeReader.open(store, basename(path))));
 for (const [i, field] of reader.meta.schema.fields.entries()) {
   try {

@@ -3,14 +3,14 @@
  * Run: `tsx lance-reader/scripts/inspect.ts <file.lance>`.
  */
 import { dirname, basename } from "node:path";
-import { RawDirStore } from "./raw-dir-store";
+import { DirectoryObjectStore } from "@evodb/core/node";
 import { RangeReader } from "../src/io";
 import { openLanceFile } from "../src/file";
 import { describeEncoding } from "./describe";
 
 const path = process.argv[2];
 if (!path) throw new Error("usage: tsx inspect.ts <file>");
-const store = new RawDirStore(dirname(path));
+const store = new DirectoryObjectStore(dirname(path));
 const file = await openLanceFile(await RangeReader.open(store, basename(path)));
 console.log(`version ${file.major}.${file.minor}, rows ${file.numRows}, global buffers ${file.globalBuffers.length}`);
 console.log("schema", JSON.stringify(file.schema.fields.map((f) => [f.id, f.name, f.logicalType, f.nullable, f.children.map((c) => c.logicalType)])));

@@ -3,7 +3,7 @@ import { basename, dirname, resolve } from "node:path";
 import { EvoDBError, parseJson } from "@evodb/core";
 import { openDataset, toRows, VectorSearcher, type LanceDataset, type LanceField, type RowBatch } from "@evodb/lance-reader";
 import { formatRows, type RowFormat } from "../format";
-import { DirectoryObjectStore } from "../directory-store";
+import { DirectoryObjectStore } from "@evodb/core/node";
 import type { CliIO } from "../io";
 
 /** Opens a Lance dataset folder (e.g. `./db/items.lance`) as lancedb wrote it, read-only. */

@@ -1,22 +1,14 @@
 import { open, readdir, stat } from "node:fs/promises";
 import { join, sep } from "node:path";
-import {
-  compareObjectKeys,
-  EvoDBError,
-  resolveByteRange,
-  resolveListLimit,
-  type ObjectGetOptions,
-  type ObjectListing,
-  type ObjectListOptions,
-  type ObjectStore,
-  type StoredObject,
-  type StoredObjectBody,
-} from "@evodb/core";
+import { EvoDBError } from "../errors";
+import type { ObjectGetOptions, ObjectListing, ObjectListOptions, ObjectStore, StoredObject, StoredObjectBody } from "../object-store";
+import { compareObjectKeys, resolveByteRange, resolveListLimit } from "../object-store-rules";
 
 /**
  * A read-only `ObjectStore` over a plain folder, key = relative path. `FsObjectStore` keeps its own
  * escaped layout (so any key is safe to write), which means it cannot read a folder another tool
- * wrote, such as a Lance dataset from lancedb; this store can. Keys with `.`/`..` segments are
+ * wrote, such as a Lance dataset from lancedb (the `evodb lance` commands and lance-reader's
+ * scripts read datasets this way); this store can. Keys with `.`/`..` segments are
  * refused so nothing outside the folder is read. Writes are refused.
  */
 export class DirectoryObjectStore implements ObjectStore {
