@@ -8,5 +8,6 @@ export default defineConfig({
     exclude: ["test/workers/**"],
     // Building the 20,000-vector recall fixture (k-means) takes a few seconds on a loaded machine.
     testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });

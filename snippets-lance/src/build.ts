@@ -4,7 +4,7 @@
  */
 import { crc32c, EvoDBError, type ObjectStore } from "@evodb/core";
 import { alignPartition, encodeHeader, MAX_DIM, MAX_PARTITIONS, partitionByteLength, type Metric } from "./format";
-import { nearestCentroid, trainKMeans } from "./kmeans";
+import { nearestCentroid, orderCentroidsByTour, trainKMeans } from "./kmeans";
 import { normaliseRows } from "./vector-math";
 import { encodeSq8Row, trainSq8 } from "./sq8";
 
@@ -65,11 +65,15 @@ export function buildIndex(vectors: Float32Array, options: BuildOptions): BuiltI
 
   const centroids = n === 0
     ? new Float32Array(dim)
-    : trainKMeans(space, n, dim, partitionCount, {
-        iterations: options.iterations ?? 10,
-        seed: options.seed ?? 1,
-        sampleSize: options.sampleSize ?? 64 * partitionCount,
-      });
+    : orderCentroidsByTour(
+        trainKMeans(space, n, dim, partitionCount, {
+          iterations: options.iterations ?? 10,
+          seed: options.seed ?? 1,
+          sampleSize: options.sampleSize ?? 64 * partitionCount,
+        }),
+        partitionCount,
+        dim,
+      );
   const assignment = new Uint32Array(n);
   const partitionRows = new Uint32Array(partitionCount);
   for (let i = 0; i < n; i++) {

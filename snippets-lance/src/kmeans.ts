@@ -82,3 +82,34 @@ export function trainKMeans(vectors: Float32Array, n: number, dim: number, k: nu
   }
   return centroids;
 }
+
+/**
+ * Reorders centroids along a greedy nearest-neighbour tour, so partitions that are near in vector
+ * space are near in the data object and the partitions one query probes coalesce into few, tight
+ * Range reads (docs/snippets-lance.md, "Partition order").
+ */
+export function orderCentroidsByTour(centroids: Float32Array, k: number, dim: number): Float32Array {
+  const visited = new Uint8Array(k);
+  const out = new Float32Array(k * dim);
+  let current = 0;
+  for (let step = 0; step < k; step++) {
+    visited[current] = 1;
+    out.set(centroids.subarray(current * dim, current * dim + dim), step * dim);
+    let next = -1;
+    let nextDistance = Infinity;
+    for (let c = 0; c < k; c++) {
+      if (visited[c] === 1) continue;
+      let d = 0;
+      for (let j = 0; j < dim; j++) {
+        const diff = centroids[current * dim + j]! - centroids[c * dim + j]!;
+        d += diff * diff;
+      }
+      if (d < nextDistance) {
+        nextDistance = d;
+        next = c;
+      }
+    }
+    current = next;
+  }
+  return out;
+}
