@@ -5,66 +5,17 @@
  * a committed snapshot), p50 / p99. Run: `pnpm --filter @evodb/example-lakehouse bench`.
  * Figures depend on the machine and on EVODB_FLUSH_DELAY_MS (1000 ms here, as in wrangler.jsonc).
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { postDocs, startWrangler, waitCommitted as waitCommittedOf, waitReady } from "./wrangler-dev";
 
 const PORT = 8795;
 const BASE = `http://127.0.0.1:${PORT}`;
 const persistDir = mkdtempSync(join(tmpdir(), "evodb-bench-"));
 
-function startWrangler(): ReturnType<typeof spawn> {
-  // The wrangler binary itself (not `npx`), so that killing this child ends wrangler's whole tree.
-  return spawn(
-    new URL("../../../node_modules/.bin/wrangler", import.meta.url).pathname,
-    ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--inspector-port", "9395", "--persist-to", persistDir, "--var", "EVODB_CDC_SECRET:bench-secret-0123456789abcdef"],
-    {
-      cwd: new URL("..", import.meta.url).pathname,
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_ERROR_REPORTS: "false" },
-      stdio: "ignore",
-    },
-  );
-}
-
-async function waitReady(): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    try {
-      await fetch(`${BASE}/`);
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error("wrangler dev did not start");
-}
-
-/** Posts documents; returns the highest LSN they got. */
-async function post(tenant: string, docs: unknown): Promise<number> {
-  for (let attempt = 0; ; attempt++) {
-    const response = await fetch(`${BASE}/tenants/${tenant}/tables/events/docs`, { method: "POST", body: JSON.stringify(docs) });
-    // `wrangler dev` restarts the Worker when a watched source file changes (other work in the
-    // repository): such a POST may not have happened, so send it again (documents are keyed by id).
-    if (response.status === 503 && attempt < 5) continue;
-    if (response.status !== 201) throw new Error(`POST ${tenant}: HTTP ${response.status} ${await response.text()}`);
-    const results = (await response.json()) as { lsn: number } | { lsn: number }[];
-    return Math.max(...(Array.isArray(results) ? results : [results]).map((r) => r.lsn));
-  }
-}
-
-async function committedLsn(tenant: string): Promise<number> {
-  const response = await fetch(`${BASE}/tenants/${tenant}/tables/events/snapshot`);
-  if (response.status === 404) return 0;
-  return ((await response.json()) as { lastLsn: number | null }).lastLsn ?? 0;
-}
-
-async function waitCommitted(tenant: string, lsn: number): Promise<void> {
-  for (let i = 0; i < 12_000; i++) {
-    if ((await committedLsn(tenant)) >= lsn) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`tenant ${tenant} never committed LSN ${lsn}`);
-}
+const post = (tenant: string, docs: unknown): Promise<number> => postDocs(BASE, tenant, "events", docs);
+const waitCommitted = (tenant: string, lsn: number): Promise<void> => waitCommittedOf(BASE, tenant, "events", lsn);
 
 /** Writes `perTenant` documents to each tenant in POSTs of 50, then waits until all are committed. */
 async function throughput(label: string, tenants: string[], perTenant: number): Promise<void> {
@@ -97,13 +48,13 @@ async function freshness(samples: number): Promise<void> {
   console.log(`freshness (write acknowledged → in a committed snapshot), ${samples} samples: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms`);
 }
 
-const wrangler = startWrangler();
+const wrangler = startWrangler({ port: PORT, inspectorPort: 9395, persistDir, vars: { EVODB_CDC_SECRET: "bench-secret-0123456789abcdef" } });
 try {
-  await waitReady();
+  await waitReady(BASE, wrangler.process);
   await throughput("1 tenant", ["solo"], 5000);
   await throughput("20 tenants", Array.from({ length: 20 }, (_, t) => `t${t}`), 500);
   await freshness(40);
 } finally {
-  wrangler.kill("SIGTERM");
+  await wrangler.stop();
   rmSync(persistDir, { recursive: true, force: true });
 }

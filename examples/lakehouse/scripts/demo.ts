@@ -1,0 +1,195 @@
+/**
+ * `pnpm demo`: EvoDB end to end on this machine, with no network. Starts this app under
+ * `wrangler dev` (state persisted in `.wrangler/demo-state`), writes seeded product-analytics events
+ * for 12 tenants through the real write path (tenant Durable Objects → CDC → writer Durable Object →
+ * lakehouse on local R2), waits until every document is in a committed snapshot, then runs SQL
+ * through the query route and prints rows, timings and pruning stats. The server stays up (Ctrl-C
+ * ends it); `--once` stops it and exits. `--fresh` starts from empty state; `--docs N` sets the
+ * documents per tenant (default 400).
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { generateEvents } from "@evodb/test-utils";
+import { committedLsn, postDocs, request, startWrangler, waitCommitted, waitReady } from "./wrangler-dev";
+
+const PORT = 8787;
+const BASE = `http://127.0.0.1:${PORT}`;
+const TABLE = "events";
+const TOKEN = "demo-query-token";
+const TENANTS = ["acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne", "wonka", "tyrell", "cyberdyne", "soylent", "oscorp"];
+const BATCH = 50;
+
+const args = process.argv.slice(2);
+const once = args.includes("--once");
+const docsArg = args.indexOf("--docs");
+const perTenant = docsArg >= 0 ? Number(args[docsArg + 1]) : 400;
+if (!Number.isInteger(perTenant) || perTenant < 1) throw new Error("--docs needs a positive whole number of documents per tenant");
+
+const stateDir = new URL("../.wrangler/demo-state", import.meta.url).pathname;
+if (args.includes("--fresh")) rmSync(stateDir, { recursive: true, force: true });
+mkdirSync(stateDir, { recursive: true });
+const logFile = join(stateDir, "wrangler.log");
+
+const started = performance.now();
+const seconds = (from: number): string => `${((performance.now() - from) / 1000).toFixed(1)} s`;
+
+console.log(`EvoDB demo: starting wrangler dev on ${BASE} (offline; state in ${stateDir})`);
+const wrangler = startWrangler({
+  port: PORT,
+  inspectorPort: 9387,
+  persistDir: stateDir,
+  vars: { EVODB_CDC_SECRET: "demo-cdc-secret-0123456789abcdef", EVODB_QUERY_TOKEN: TOKEN },
+  logFile,
+});
+let stopping = false;
+const shutdown = async (code: number): Promise<never> => {
+  if (!stopping) {
+    stopping = true;
+    await wrangler.stop();
+  }
+  process.exit(code);
+};
+process.on("SIGINT", () => void shutdown(130));
+process.on("SIGTERM", () => void shutdown(143));
+
+try {
+  await waitReady(BASE, wrangler.process);
+  console.log(`ready after ${seconds(started)}`);
+  await load();
+  await runQueries();
+} catch (error) {
+  console.error(`demo failed: ${error instanceof Error ? error.message : String(error)} (wrangler's log: ${logFile})`);
+  await shutdown(1);
+}
+
+if (once) {
+  await shutdown(0);
+} else {
+  console.log(`\nThe app is still running at ${BASE} (Ctrl-C stops it). Try:`);
+  console.log(`  curl -X POST ${BASE}/tenants/acme/query -H 'authorization: Bearer ${TOKEN}' -d 'SELECT type, count(*) FROM events GROUP BY type'`);
+  console.log(`  curl ${BASE}/tenants/acme/tables -H 'authorization: Bearer ${TOKEN}'`);
+}
+
+/** Writes each tenant's events (skipping tenants a previous run already committed), then waits for the commits. */
+async function load(): Promise<void> {
+  const loadStarted = performance.now();
+  const committed = await Promise.all(TENANTS.map((tenant) => committedLsn(BASE, tenant, TABLE)));
+  // LSNs count a tenant's writes from 1, one per document: a tenant at perTenant is fully loaded.
+  const todo = TENANTS.filter((_, t) => committed[t]! < perTenant);
+  const total = todo.length * perTenant;
+  if (todo.length === 0) {
+    console.log(`data already loaded (${TENANTS.length} tenants x ${perTenant} events, committed); use --fresh to load again`);
+    return;
+  }
+  console.log(`loading ${total} events for ${todo.length} tenants (${todo.join(", ")}) through the tenants' Durable Objects`);
+  let acknowledged = 0;
+  const progress = setInterval(() => report(`  ${acknowledged}/${total} documents acknowledged by the tenants (${Math.round(acknowledged / ((performance.now() - loadStarted) / 1000))} docs/s)`), 1000);
+  try {
+    const lastLsns = await Promise.all(todo.map(async (tenant) => {
+      // Each tenant has its own deterministic stream; `id` is the key the document store uses.
+      const events = generateEvents({ count: perTenant, seed: 1000 + TENANTS.indexOf(tenant) }).map((event) => ({ id: event.event_id, ...event }));
+      let lastLsn = 0;
+      for (let i = 0; i < events.length; i += BATCH) {
+        lastLsn = await postDocs(BASE, tenant, TABLE, events.slice(i, i + BATCH));
+        acknowledged += Math.min(BATCH, events.length - i);
+      }
+      return lastLsn;
+    }));
+    report(`  ${total}/${total} documents acknowledged in ${seconds(loadStarted)}; waiting for the writer to commit them to R2`);
+    let done = 0;
+    clearInterval(progress);
+    const commitProgress = setInterval(() => report(`  ${done}/${todo.length} tenants committed`), 1000);
+    try {
+      await Promise.all(todo.map(async (tenant, t) => {
+        await waitCommitted(BASE, tenant, TABLE, lastLsns[t]!, 100);
+        done++;
+      }));
+    } finally {
+      clearInterval(commitProgress);
+    }
+    report(`  all ${total} documents committed in ${seconds(loadStarted)} (${Math.round(total / ((performance.now() - loadStarted) / 1000))} docs/s end to end)`);
+  } finally {
+    clearInterval(progress);
+  }
+  if (process.stdout.isTTY) process.stdout.write("\n");
+}
+
+/** Progress on one rewritten line in a terminal, one line per report otherwise. */
+function report(line: string): void {
+  if (process.stdout.isTTY) process.stdout.write(`\r\x1b[K${line}`);
+  else console.log(line);
+}
+
+interface QueryResult {
+  columns: string[];
+  rows: Record<string, unknown>[];
+  stats: {
+    snapshotId: number | null;
+    blocksTotal: number;
+    blocksPrunedByPartition: number;
+    blocksPrunedByZoneMap: number;
+    blocksPrunedByBloom: number;
+    blocksRead: number;
+    tableBytes: number;
+    bytesRead: number;
+    cacheHits: number;
+    rowsScanned: number;
+    elapsedMs: { total: number };
+  };
+}
+
+async function sql(tenant: string, text: string): Promise<QueryResult & { wallMs: number }> {
+  const sent = performance.now();
+  const response = await request(`${BASE}/tenants/${tenant}/query`, { method: "POST", body: text, headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" } });
+  const body = await response.text();
+  if (!response.ok) throw new Error(`query failed (HTTP ${response.status}): ${body}\n${text}`);
+  return { ...(JSON.parse(body) as QueryResult), wallMs: performance.now() - sent };
+}
+
+/** Runs one query and prints it, its rows as a table, its timings and what the planner skipped. */
+async function show(title: string, tenant: string, text: string): Promise<QueryResult> {
+  const result = await sql(tenant, text);
+  const s = result.stats;
+  console.log(`\n── ${title} (tenant ${tenant})\n${text}`);
+  console.table(result.rows.map((row) => Object.fromEntries(result.columns.map((column) => [column, format(row[column])]))));
+  console.log(
+    `  ${result.rows.length} rows · ${s.elapsedMs.total.toFixed(1)} ms in the engine, ${result.wallMs.toFixed(1)} ms over HTTP · snapshot ${s.snapshotId}` +
+      `\n  blocks: ${s.blocksTotal} total, pruned ${s.blocksPrunedByPartition} by partition / ${s.blocksPrunedByZoneMap} by zone map / ${s.blocksPrunedByBloom} by bloom, ${s.blocksRead} read` +
+      ` · ${s.rowsScanned} rows scanned · ${kib(s.bytesRead)} of ${kib(s.tableBytes)} read, ${s.cacheHits} cache hits`,
+  );
+  return result;
+}
+
+function format(value: unknown): unknown {
+  if (typeof value === "number" && !Number.isInteger(value)) return Math.round(value * 100) / 100;
+  if (typeof value === "object" && value !== null) return JSON.stringify(value);
+  return value;
+}
+
+function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+async function runQueries(): Promise<void> {
+  const tenant = TENANTS[0]!;
+  await show("group-by: events per type", tenant,
+    "SELECT type, count(*) AS events, count(DISTINCT session_id) AS sessions, avg(latency_ms) AS avg_latency_ms FROM events GROUP BY type ORDER BY events DESC LIMIT 8");
+  await show("filter on nested paths: latest mobile events from Germany", tenant,
+    "SELECT id, ts, type, device.os AS os, geo.city AS city, page.path AS path FROM events WHERE geo.country = 'DE' AND device.mobile = true ORDER BY ts DESC LIMIT 5");
+  await show("group-by on nested paths: purchases by currency", tenant,
+    "SELECT currency, count(*) AS purchases, sum(revenue) AS revenue, max(revenue) AS largest FROM events WHERE type = 'purchase' GROUP BY currency ORDER BY revenue DESC");
+
+  // Time travel: the table as it was at an earlier snapshot, next to how it is now.
+  const snapshots = await request(`${BASE}/tenants/${tenant}/tables/${TABLE}/snapshots`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const { snapshots: list } = (await snapshots.json()) as { snapshots: { snapshotId: number }[] };
+  const earlier = list[Math.floor((list.length - 1) / 2)]!.snapshotId;
+  await show(`time travel: snapshot ${earlier} of ${list.length}`, tenant, `SELECT count(*) AS events, max(received_at) AS last_received_at FROM events FOR SNAPSHOT AS OF ${earlier}`);
+  await show("the same, now", tenant, "SELECT count(*) AS events, max(received_at) AS last_received_at FROM events");
+
+  // A point lookup of a key in the middle of the data: zone maps cannot exclude random UUIDs, bloom filters can.
+  const key = generateEvents({ count: perTenant, seed: 1000 })[Math.floor(perTenant / 2)]!.event_id;
+  await show("point lookup by id", tenant, `SELECT id, type, ts, user.id AS user_id, page.path AS path, device.browser AS browser FROM events WHERE id = '${key}'`);
+
+  const totals = await Promise.all(TENANTS.map(async (name) => Number((await sql(name, "SELECT count(*) AS n FROM events")).rows[0]!.n)));
+  console.log(`\n${TENANTS.length} tenants, ${totals.reduce((a, b) => a + b, 0)} events in the lakehouse (${totals.join(" + ")}); demo took ${seconds(started)}`);
+}
