@@ -1,13 +1,12 @@
 #!/usr/bin/env node
-// Published packages run the bundled CLI; inside this repository (no dist yet) run the sources via tsx.
+// Published packages ship only dist/ (see "files"), so the bundled CLI runs. Inside the repository
+// the workspace packages resolve to their TypeScript sources, so the sources run through tsx.
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 
-const built = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
-if (existsSync(built)) {
-  await import(built);
-} else {
+if (existsSync(new URL("../src/main.ts", import.meta.url))) {
   const { register } = await import("tsx/esm/api");
   register();
   await import("../src/main.ts");
+} else {
+  await import("../dist/cli.js");
 }
