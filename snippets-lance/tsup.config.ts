@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts" },
+  entry: { index: "src/index.ts", lance: "src/lance.ts" },
   format: ["esm"],
   // tsup 8.5 injects `baseUrl` into the DTS build; TypeScript 6 rejects it (TS5101) unless
   // deprecations are silenced. See TOOLCHAIN.md section 5.
