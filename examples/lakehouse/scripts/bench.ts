@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { postDocs, startWrangler, waitCommitted as waitCommittedOf, waitReady } from "./wrangler-dev";
+import { assertPortFree, postDocs, startWrangler, waitCommitted as waitCommittedOf, waitReady } from "./wrangler-dev";
 
 const PORT = 8795;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -48,6 +48,7 @@ async function freshness(samples: number): Promise<void> {
   console.log(`freshness (write acknowledged → in a committed snapshot), ${samples} samples: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms`);
 }
 
+await assertPortFree(PORT);
 const wrangler = startWrangler({ port: PORT, inspectorPort: 9395, persistDir, vars: { EVODB_CDC_SECRET: "bench-secret-0123456789abcdef" } });
 try {
   await waitReady(BASE, wrangler.process);

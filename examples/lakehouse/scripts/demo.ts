@@ -5,15 +5,14 @@
  * lakehouse on local R2), waits until every document is in a committed snapshot, then runs SQL
  * through the query route and prints rows, timings and pruning stats. The server stays up (Ctrl-C
  * ends it); `--once` stops it and exits. `--fresh` starts from empty state; `--docs N` sets the
- * documents per tenant (default 400).
+ * documents per tenant (default 400); `--port P` the port (default 8787).
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { EvoDBError } from "@evodb/core";
 import { generateEvents } from "@evodb/test-utils";
-import { committedLsn, postDocs, request, startWrangler, waitCommitted, waitReady } from "./wrangler-dev";
+import { assertPortFree, committedLsn, postDocs, request, startWrangler, waitCommitted, waitReady } from "./wrangler-dev";
 
-const PORT = 8787;
-const BASE = `http://127.0.0.1:${PORT}`;
 const TABLE = "events";
 const TOKEN = "demo-query-token";
 const TENANTS = ["acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne", "wonka", "tyrell", "cyberdyne", "soylent", "oscorp"];
@@ -21,9 +20,13 @@ const BATCH = 50;
 
 const args = process.argv.slice(2);
 const once = args.includes("--once");
+const portArg = args.indexOf("--port");
+const PORT = portArg >= 0 ? Number(args[portArg + 1]) : 8787;
+if (!Number.isInteger(PORT) || PORT < 1 || PORT > 65535) throw new EvoDBError("INVALID_ARGUMENT", "--port needs a TCP port number, e.g. --port 8787");
+const BASE = `http://127.0.0.1:${PORT}`;
 const docsArg = args.indexOf("--docs");
 const perTenant = docsArg >= 0 ? Number(args[docsArg + 1]) : 400;
-if (!Number.isInteger(perTenant) || perTenant < 1) throw new Error("--docs needs a positive whole number of documents per tenant");
+if (!Number.isInteger(perTenant) || perTenant < 1) throw new EvoDBError("INVALID_ARGUMENT", "--docs needs a positive whole number of documents per tenant, e.g. --docs 400");
 
 const stateDir = new URL("../.wrangler/demo-state", import.meta.url).pathname;
 if (args.includes("--fresh")) rmSync(stateDir, { recursive: true, force: true });
@@ -33,10 +36,17 @@ const logFile = join(stateDir, "wrangler.log");
 const started = performance.now();
 const seconds = (from: number): string => `${((performance.now() - from) / 1000).toFixed(1)} s`;
 
+try {
+  await assertPortFree(PORT);
+} catch (error) {
+  console.error(`demo: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 console.log(`EvoDB demo: starting wrangler dev on ${BASE} (offline; state in ${stateDir})`);
 const wrangler = startWrangler({
   port: PORT,
-  inspectorPort: 9387,
+  // Any free port: 9229 (the default) may be taken by another wrangler or node --inspect.
+  inspectorPort: PORT <= 64_935 ? PORT + 600 : PORT - 600,
   persistDir: stateDir,
   vars: { EVODB_CDC_SECRET: "demo-cdc-secret-0123456789abcdef", EVODB_QUERY_TOKEN: TOKEN },
   logFile,
@@ -142,7 +152,7 @@ async function sql(tenant: string, text: string): Promise<QueryResult & { wallMs
   const sent = performance.now();
   const response = await request(`${BASE}/tenants/${tenant}/query`, { method: "POST", body: text, headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" } });
   const body = await response.text();
-  if (!response.ok) throw new Error(`query failed (HTTP ${response.status}): ${body}\n${text}`);
+  if (!response.ok) throw new EvoDBError("INTERNAL", `The demo query failed (HTTP ${response.status}): ${body}\n${text}`);
   return { ...(JSON.parse(body) as QueryResult), wallMs: performance.now() - sent };
 }
 

@@ -4,6 +4,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { openSync } from "node:fs";
+import { createServer } from "node:net";
+import { EvoDBError } from "@evodb/core";
 
 /** Options of {@link startWrangler}. */
 export interface WranglerOptions {
@@ -67,10 +69,22 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * Refuses a port something already listens on: otherwise {@link waitReady} could take another
+ * server's answer (say, a `wrangler dev` left running) for this app's.
+ */
+export async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = createServer();
+    server.once("error", () => reject(new EvoDBError("INVALID_ARGUMENT", `Port ${port} on 127.0.0.1 is in use; stop what listens there or choose another port (--port).`)));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
+  });
+}
+
 /** Waits until the Worker answers HTTP (the first request waits for the build). */
 export async function waitReady(base: string, child?: ChildProcess): Promise<void> {
   for (let i = 0; i < 1200; i++) {
-    if (child !== undefined && child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
+    if (child !== undefined && child.exitCode !== null) throw new EvoDBError("INTERNAL", `wrangler dev exited with code ${child.exitCode}; its log says why.`);
     try {
       await fetch(`${base}/`);
       return;
@@ -78,7 +92,7 @@ export async function waitReady(base: string, child?: ChildProcess): Promise<voi
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  throw new Error("wrangler dev did not start within 120 s");
+  throw new EvoDBError("TIMEOUT", "wrangler dev did not answer within 120 s; see its log, and check that the port is free.");
 }
 
 /**
@@ -97,7 +111,7 @@ export async function request(url: string, init?: RequestInit): Promise<Response
 /** Posts documents (each with an "id") to a tenant's table; returns the highest LSN they got. */
 export async function postDocs(base: string, tenant: string, table: string, docs: unknown): Promise<number> {
   const response = await request(`${base}/tenants/${tenant}/tables/${table}/docs`, { method: "POST", body: JSON.stringify(docs) });
-  if (response.status !== 201) throw new Error(`POST ${tenant}/${table}: HTTP ${response.status} ${await response.text()}`);
+  if (response.status !== 201) throw new EvoDBError("INTERNAL", `POST ${tenant}/${table} answered HTTP ${response.status}: ${await response.text()}`);
   const results = (await response.json()) as { lsn: number } | { lsn: number }[];
   return Math.max(...(Array.isArray(results) ? results : [results]).map((r) => r.lsn));
 }
@@ -106,7 +120,7 @@ export async function postDocs(base: string, tenant: string, table: string, docs
 export async function committedLsn(base: string, tenant: string, table: string): Promise<number> {
   const response = await request(`${base}/tenants/${tenant}/tables/${table}/snapshot`);
   if (response.status === 404) return 0;
-  if (!response.ok) throw new Error(`snapshot of ${tenant}/${table}: HTTP ${response.status} ${await response.text()}`);
+  if (!response.ok) throw new EvoDBError("INTERNAL", `The snapshot route of ${tenant}/${table} answered HTTP ${response.status}: ${await response.text()}`);
   return ((await response.json()) as { lastLsn: number | null }).lastLsn ?? 0;
 }
 
@@ -117,5 +131,5 @@ export async function waitCommitted(base: string, tenant: string, table: string,
     if ((await committedLsn(base, tenant, table)) >= lsn) return;
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
-  throw new Error(`tenant ${tenant} never committed LSN ${lsn} of ${table}`);
+  throw new EvoDBError("TIMEOUT", `Tenant ${tenant} did not commit LSN ${lsn} of ${table} within 120 s; see the writer in wrangler's log.`);
 }
