@@ -145,4 +145,16 @@ describe("snippets-lance layout", () => {
     const missing = new CountingStore();
     await expect(search(missing, [1], { index: "nope" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
+
+  it("bad queries and options are refused with INVALID_ARGUMENT", async () => {
+    const store = new CountingStore();
+    await writeIndex(store, "q", buildIndex(clusteredVectors(5, 50, 4, 2), { dim: 4, partitions: 3 }));
+    await expect(search(store, [1, 2, 3], { index: "q" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    await expect(search(store, [1, 2, NaN, 4], { index: "q" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    await expect(search(store, [1, 2, 3, 4], { index: "q", k: 0 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    await expect(search(store, [1, 2, 3, 4], { index: "q", nprobes: 0 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    expect(() => buildIndex(new Float32Array(5), { dim: 2 })).toThrow(EvoDBError);
+    expect(() => buildIndex(new Float32Array([1, Infinity]), { dim: 2 })).toThrow(EvoDBError);
+    expect(() => buildIndex(new Float32Array(4), { dim: 2, rowIds: [1, -1] })).toThrow(EvoDBError);
+  });
 });
