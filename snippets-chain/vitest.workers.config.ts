@@ -10,5 +10,6 @@ export default defineConfig({
       wrangler: { configPath: "./test/workers/wrangler.jsonc" },
     }),
   ],
-  test: { name: "snippets-chain-workers", include: ["test/workers/**/*.test.ts"] },
+  // Generous timeout: each test runs a tree of up to 156 Worker invocations on a shared machine.
+  test: { name: "snippets-chain-workers", include: ["test/workers/**/*.test.ts"], testTimeout: 180_000 },
 });

@@ -6,3 +6,6 @@ export * from "./reducers/sum";
 export * from "./reducers/top-k";
 export * from "./reducers/concat";
 export * from "./reducers/distinct";
+export * from "./wire";
+export * from "./child-call";
+export * from "./node";
