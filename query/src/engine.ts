@@ -1,6 +1,7 @@
 import { EvoDBError } from "@evodb/core";
 import type { Table } from "@evodb/lakehouse";
 import {
+  emptyScanStats,
   QueryRunner,
   TableScan,
   validateQuery,
@@ -113,21 +114,7 @@ export class QueryStream implements AsyncIterable<ResultRow[]> {
     this.runner = new QueryRunner(query);
     this.columns = this.runner.columns;
     this.stats = {
-      snapshotId: null,
-      blocksTotal: 0,
-      blocksPrunedByPartition: 0,
-      blocksPrunedByZoneMap: 0,
-      blocksPrunedByBloom: 0,
-      blocksWithoutMatch: 0,
-      blocksRead: 0,
-      tableBytes: 0,
-      bytesRead: 0,
-      bytesFetched: 0,
-      cacheHits: 0,
-      cacheMisses: 0,
-      requests: 0,
-      rowsScanned: 0,
-      timeMs: { snapshot: 0, footers: 0, read: 0, filter: 0 },
+      ...emptyScanStats(),
       rowsReturned: 0,
       elapsedMs: { parse: parseMs, execute: 0, total: parseMs },
     };

@@ -102,14 +102,9 @@ const FOOTER_READ_SIZE = 16 * 1024;
 /** Chunks separated by at most this many bytes are fetched in one range request. */
 const COALESCE_GAP = 4096;
 
-/**
- * The one scanner of EvoDB (DESIGN.md): snapshot -> partition pruning -> zone maps from snapshot
- * statistics -> per block: footer (one suffix read, cached) -> zone maps and bloom filters from the
- * footer -> live rows (delete vectors) -> read only the filter columns, filter -> read the rest of
- * the projection only for blocks with a match (late materialisation) -> yield.
- */
-export class TableScan {
-  readonly stats: ScanStats = {
+/** Stats of a scan that has not read anything yet (engines that report more extend these). */
+export function emptyScanStats(): ScanStats {
+  return {
     snapshotId: null,
     blocksTotal: 0,
     blocksPrunedByPartition: 0,
@@ -126,6 +121,16 @@ export class TableScan {
     rowsScanned: 0,
     timeMs: { snapshot: 0, footers: 0, read: 0, filter: 0 },
   };
+}
+
+/**
+ * The one scanner of EvoDB (DESIGN.md): snapshot -> partition pruning -> zone maps from snapshot
+ * statistics -> per block: footer (one suffix read, cached) -> zone maps and bloom filters from the
+ * footer -> live rows (delete vectors) -> read only the filter columns, filter -> read the rest of
+ * the projection only for blocks with a match (late materialisation) -> yield.
+ */
+export class TableScan {
+  readonly stats: ScanStats = emptyScanStats();
   private readonly store: CachingObjectStore;
   private readonly clock: () => number;
   private readonly started: number;
