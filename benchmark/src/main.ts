@@ -18,6 +18,7 @@ import { completeFigure, registeredSuites, type SuiteContext } from "./harness/r
 import { renderMarkdown, summarize, type RunResult, type SectionResult } from "./harness/report";
 import { measure, measureSideBySide } from "./harness/timing";
 import "./suites/core";
+import "./suites/writer";
 
 const DEFAULT_DOCS = 100_000;
 const DEFAULT_SEED = 42;
