@@ -9,3 +9,4 @@ export * from "./shred/index";
 export * from "./block/index";
 export * from "./wal/index";
 export * from "./schema/index";
+export { ByteReader, ByteWriter } from "./encoding/bytes";

@@ -102,6 +102,11 @@ export class ByteWriter {
     return this.buf;
   }
 
+  /** Overwrites a little-endian u32 written earlier at `offset` (e.g. a length known only at the end). */
+  patchU32(offset: number, v: number): void {
+    this.view.setUint32(offset, v, true);
+  }
+
   /** A copy-free view of the bytes written so far (valid until the next write). */
   subarray(): Uint8Array {
     return this.buf.subarray(0, this.length);
@@ -113,7 +118,7 @@ export class ByteWriter {
   }
 }
 
-/** Bounds-checked little-endian reader over `bytes[pos, end)`. Every method throws CORRUPT_BLOCK on overrun. */
+/** Bounds-checked little-endian reader over `bytes[pos, end)`. Every method throws (see `fail`) on overrun. */
 export class ByteReader {
   /** The whole buffer being read (positions are indexes into it). */
   readonly bytes: Uint8Array;
@@ -130,6 +135,14 @@ export class ByteReader {
     this.end = end;
   }
 
+  /**
+   * Raises the error for malformed input. CORRUPT_BLOCK here; readers of other formats (CDC frames)
+   * subclass and raise their own code, so one bounds-checked reader serves every binary format.
+   */
+  protected fail(message: string): never {
+    return corrupt(message);
+  }
+
   /** Bytes left before `end`. */
   get remaining(): number {
     return this.end - this.pos;
@@ -137,7 +150,7 @@ export class ByteReader {
 
   /** Fails unless `n` more bytes are available. */
   need(n: number, what: string): void {
-    if (n > this.end - this.pos) corrupt(`${what} needs ${n} bytes at offset ${this.pos} but only ${this.end - this.pos} remain`);
+    if (n > this.end - this.pos) this.fail(`${what} needs ${n} bytes at offset ${this.pos} but only ${this.end - this.pos} remain`);
   }
 
   /** Reads one byte. */
@@ -178,18 +191,18 @@ export class ByteReader {
       const b = this.u8(what);
       result += (b & 0x7f) * scale;
       if (b < 0x80) {
-        if (result > Number.MAX_SAFE_INTEGER) corrupt(`${what} ${result} exceeds 2^53 - 1`);
+        if (result > Number.MAX_SAFE_INTEGER) this.fail(`${what} ${result} exceeds 2^53 - 1`);
         return result;
       }
       scale *= 0x80;
     }
-    return corrupt(`${what} is longer than 8 bytes`);
+    return this.fail(`${what} is longer than 8 bytes`);
   }
 
   /** A varint that must lie in [0, max]; `max` bounds what the caller may then allocate or loop over. */
   count(max: number, what: string): number {
     const v = this.varint(what);
-    if (v > max) corrupt(`${what} ${v} exceeds its limit ${max}`);
+    if (v > max) this.fail(`${what} ${v} exceeds its limit ${max}`);
     return v;
   }
 
@@ -204,7 +217,7 @@ export class ByteReader {
   /** Skips zero padding up to a multiple of `alignment` (relative to `base`); padding must be zero. */
   align(alignment: number, base: number): void {
     while ((this.pos - base) % alignment !== 0) {
-      if (this.u8("padding") !== 0) corrupt(`non-zero padding at offset ${this.pos - 1}`);
+      if (this.u8("padding") !== 0) this.fail(`non-zero padding at offset ${this.pos - 1}`);
     }
   }
 
@@ -230,6 +243,6 @@ export class ByteReader {
 
   /** Fails unless every byte was consumed. */
   expectEnd(what: string): void {
-    if (this.pos !== this.end) corrupt(`${what} has ${this.end - this.pos} unexpected trailing bytes`);
+    if (this.pos !== this.end) this.fail(`${what} has ${this.end - this.pos} unexpected trailing bytes`);
   }
 }
