@@ -1,16 +1,8 @@
-import { EvoDBError } from "@evodb/core";
+import { evodbErrorCode } from "@evodb/test-utils";
 import { describe, expect, it } from "vitest";
 import { planCommit, validateCommitRequest, type CommitPlan, type CommitRequest, type NewDataFile, type Snapshot, type TableMetadata } from "../src/index";
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof EvoDBError) return error.code;
-    throw error;
-  }
-  return "OK";
-}
+const codeOf = evodbErrorCode;
 
 function file(name: string, rowCount = 10, byteSize = 100): NewDataFile {
   return { path: `data/${name}.evodb`, rowCount, byteSize, partition: {}, columnStats: {} };

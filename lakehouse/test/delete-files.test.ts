@@ -1,17 +1,9 @@
-import { crc32c, EvoDBError } from "@evodb/core";
-import { Random } from "@evodb/test-utils";
+import { crc32c } from "@evodb/core";
+import { Random, evodbErrorCode } from "@evodb/test-utils";
 import { describe, expect, it } from "vitest";
 import { decodeDeleteVector, decodeEqualityDeletes, encodeDeleteVector, encodeEqualityDeletes } from "../src/index";
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof EvoDBError) return error.code;
-    throw error;
-  }
-  return "OK";
-}
+const codeOf = evodbErrorCode;
 
 /** The reference semantics: a delete vector is the sorted set of its positions. */
 function sortedUnique(values: number[]): number[] {

@@ -1,21 +1,13 @@
 import { readFileSync } from "node:fs";
 import { EvoDBError, isEvoDBError } from "@evodb/core";
-import { Random } from "@evodb/test-utils";
+import { Random, evodbErrorCode } from "@evodb/test-utils";
 import { describe, expect, it } from "vitest";
 import { parseSchemaFile, parseSnapshot, parseTableMetadata, serializeSchemaFile, serializeSnapshot, serializeTableMetadata } from "../src/index";
 
 const pointerText = readFileSync(new URL("./fixtures/pointer-v1.json", import.meta.url), "utf8");
 const snapshotText = readFileSync(new URL("./fixtures/snapshot-v1.json", import.meta.url), "utf8");
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof EvoDBError) return error.code;
-    throw error;
-  }
-  return "OK";
-}
+const codeOf = evodbErrorCode;
 
 function mutated(text: string, change: (doc: Record<string, any>) => void): string {
   const doc = JSON.parse(text) as Record<string, any>;
