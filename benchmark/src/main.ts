@@ -9,7 +9,7 @@
  *   --only ID     run only the suite with this id
  *   --write       write the files even for a partial run
  */
-import { writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildDataset } from "./dataset";
@@ -17,8 +17,17 @@ import { describeMachine, loadAverageNow } from "./harness/machine";
 import { completeFigure, registeredSuites, type SuiteContext } from "./harness/registry";
 import { renderMarkdown, summarize, type RunResult, type SectionResult } from "./harness/report";
 import { measure, measureSideBySide } from "./harness/timing";
-import "./suites/core";
-import "./suites/writer";
+
+/**
+ * Every `suites/*.suite.ts` registers one section when imported; loading them by name pattern lets
+ * each area add its suite without editing this file. Report order comes from each suite's `order`.
+ */
+async function loadSuites(): Promise<void> {
+  const suitesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "suites");
+  for (const file of readdirSync(suitesDir).filter((name) => name.endsWith(".suite.ts")).sort()) {
+    await import(`./suites/${file.slice(0, -".ts".length)}`);
+  }
+}
 
 const DEFAULT_DOCS = 100_000;
 const DEFAULT_SEED = 42;
@@ -41,6 +50,7 @@ async function main(): Promise<void> {
   const partial = count !== DEFAULT_DOCS || seed !== DEFAULT_SEED || only !== undefined;
   const write = !partial || process.argv.includes("--write");
 
+  await loadSuites();
   log(`generating ${count} event documents (seed ${seed})`);
   const dataset = buildDataset(count, seed);
   const sections: SectionResult[] = [];
