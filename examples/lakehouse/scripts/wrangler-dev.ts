@@ -1,6 +1,7 @@
 /**
- * Runs this app under `wrangler dev` with no network, and talks to it: shared by the bench and the
- * demo scripts. Offline settings and the process tree are described in TOOLCHAIN.md section 4.
+ * Runs this app under `wrangler dev` with no network, and talks to it: shared by the demo script,
+ * the benchmark's CDC section and the end-to-end tests (imported as `@evodb/example-lakehouse/dev`).
+ * Offline settings and the process tree are described in TOOLCHAIN.md section 4.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { openSync } from "node:fs";
