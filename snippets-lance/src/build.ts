@@ -4,7 +4,7 @@
  */
 import { crc32c, EvoDBError, type ObjectStore } from "@evodb/core";
 import { alignPartition, encodeHeader, MAX_DIM, MAX_PARTITIONS, partitionByteLength, type Metric } from "./format";
-import { nearestCentroid, orderCentroidsByTour, trainKMeans } from "./kmeans";
+import { nearestCentroid, orderCentroidsByTour, prefixNearestCentroid, trainKMeans } from "./kmeans";
 import { normaliseRows } from "./vector-math";
 import { encodeSq8Row, trainSq8 } from "./sq8";
 
@@ -77,7 +77,7 @@ export function buildIndex(vectors: Float32Array, options: BuildOptions): BuiltI
   const assignment = new Uint32Array(n);
   const partitionRows = new Uint32Array(partitionCount);
   for (let i = 0; i < n; i++) {
-    assignment[i] = nearestCentroid(space, i, centroids, partitionCount, dim);
+    assignment[i] = nearestCentroid(space, i, centroids, partitionCount, dim, prefixNearestCentroid(space, i, centroids, partitionCount, dim, 16));
     partitionRows[assignment[i]!]!++;
   }
   const { min, step } = trainSq8(space, n, dim);
