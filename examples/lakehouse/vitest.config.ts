@@ -9,7 +9,7 @@ export default defineConfig({
     cloudflareTest({
       main: "./src/index.ts",
       wrangler: { configPath: "./wrangler.jsonc" },
-      miniflare: { bindings: { EVODB_CDC_SECRET: "example-test-secret-0123456789", EVODB_QUERY_TOKEN: "example-test-query-token", EVODB_FLUSH_DELAY_MS: "3600000" } },
+      miniflare: { bindings: { EVODB_CDC_SECRET: "example-test-secret-0123456789", EVODB_QUERY_TOKEN: "example-test-query-token", EVODB_TOKEN_SECRET: "example-test-token-secret-0123456789", EVODB_FLUSH_DELAY_MS: "3600000" } },
     }),
   ],
   test: { name: "example-lakehouse", include: ["test/**/*.test.ts"] },

@@ -1,9 +1,11 @@
 // Secrets are not in wrangler.jsonc, so `wrangler types` cannot see them: `wrangler secret put
-// EVODB_CDC_SECRET` (and EVODB_QUERY_TOKEN) in production, `.dev.vars` for `wrangler dev`, vitest.config.ts in tests.
+// EVODB_CDC_SECRET` (and EVODB_QUERY_TOKEN, EVODB_TOKEN_SECRET) in production, `.dev.vars` for `wrangler dev`, vitest.config.ts in tests.
 declare namespace Cloudflare {
   interface Env {
     EVODB_CDC_SECRET: string;
-    /** Bearer token of the query API; unset means every query request is refused. */
+    /** Operator token: opens every tenant's query and vector routes and mints tenant tokens; unset opens nothing. */
     EVODB_QUERY_TOKEN?: string;
+    /** Secret tenant tokens are derived from (src/tenant-token.ts); unset means only the operator token works. */
+    EVODB_TOKEN_SECRET?: string;
   }
 }
