@@ -33,17 +33,25 @@ export function encodeSq8Row(vectors: Float32Array, row: number, dim: number, mi
 }
 
 /**
- * Squared l2 between the query and each of `rows` codes at `codes[at..]`, written to `out`.
+ * Squared l2 between the query and the SQ8 code at `codes[base..base + dim)`, abandoned once the
+ * partial sum exceeds `bound` (then some value > `bound` is returned: the row cannot make the top-k).
  * `offset[j] = min[j] - query[j]`, so the decoded difference is `code * step + offset`.
  */
-export function sq8Distances(codes: Uint8Array, at: number, rows: number, dim: number, step: Float32Array, offset: Float32Array, out: Float32Array): void {
-  for (let r = 0; r < rows; r++) {
-    const base = at + r * dim;
-    let d = 0;
-    for (let j = 0; j < dim; j++) {
-      const diff = codes[base + j]! * step[j]! + offset[j]!;
+export function sq8Distance(codes: Uint8Array, base: number, dim: number, step: Float32Array, offset: Float32Array, bound: number): number {
+  let d = 0;
+  let j = 0;
+  // Every term is >= 0, so a partial sum above the bound is final; checking every 16 dimensions
+  // skips most of a far row's work without a branch per dimension.
+  for (; j + 16 <= dim; j += 16) {
+    for (let t = j; t < j + 16; t++) {
+      const diff = codes[base + t]! * step[t]! + offset[t]!;
       d += diff * diff;
     }
-    out[r] = d;
+    if (d > bound) return d;
   }
+  for (; j < dim; j++) {
+    const diff = codes[base + j]! * step[j]! + offset[j]!;
+    d += diff * diff;
+  }
+  return d;
 }
