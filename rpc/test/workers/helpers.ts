@@ -1,5 +1,9 @@
 import { env as rawEnv } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
+import { expect } from "vitest";
+import { signCdcToken } from "../../src/auth";
+import type { CdcEntry } from "../../src/batch";
+import { decodeFrame, encodeFrame, type Frame } from "../../src/frame";
 import type { RpcTestEnv, TestWriter } from "./worker";
 
 /** The test Worker's bindings (see RpcTestEnv). */
@@ -72,4 +76,21 @@ export async function eventually(condition: () => Promise<boolean>, rounds = 400
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error("condition not reached");
+}
+
+/** Insert entries with LSNs `from..to` (keys `k<lsn>`, documents `{"id":<lsn>}`) for one table. */
+export function cdcEntries(from: number, to: number, table = "orders"): CdcEntry[] {
+  const out: CdcEntry[] = [];
+  for (let lsn = from; lsn <= to; lsn++) out.push({ lsn, table, key: `k${lsn}`, op: "insert", doc: JSON.stringify({ id: lsn }), time: 1_764_000_000_000 + lsn });
+  return out;
+}
+
+/** Connects to a writer and completes the HELLO / WELCOME exchange; returns the client and the WELCOME. */
+export async function openWriterSession(writerName: string, tenant = "acme", sourceId = "edge-1", lastAckedLsn = 0): Promise<{ client: RawClient; welcome: Frame }> {
+  const client = await RawClient.connect(writerName);
+  const credentials = await signCdcToken(env.EVODB_CDC_SECRET, tenant, sourceId);
+  client.ws.send(encodeFrame({ type: "hello", lastAckedLsn, sourceId, tenant, credentials }));
+  const welcome = decodeFrame(await client.nextFrame());
+  expect(welcome.type).toBe("welcome");
+  return { client, welcome };
 }

@@ -29,6 +29,11 @@ export class TestWriter extends CdcWriter<RpcTestEnv> {
   flushBytes = 16 * 1024 * 1024;
   /** Every flush call seen by this instance: [flushId, entry count]. */
   readonly flushCalls: [number, number][] = [];
+  /**
+   * Drawn when the runtime constructs this instance: a different value later proves the object was
+   * evicted and rebuilt (hibernation), since nothing else survives in memory.
+   */
+  readonly instanceId = crypto.randomUUID();
   private binaryMessages = 0;
 
   protected override maxFlushBytes(): number {

@@ -2,28 +2,12 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { encodeWalBatch } from "@evodb/core";
 import { describe, expect, it } from "vitest";
 import { signCdcToken } from "../../src/auth";
-import { encodeBatchFrame, type CdcEntry } from "../../src/batch";
+import { encodeBatchFrame } from "../../src/batch";
 import { decodeFrame, encodeFrame } from "../../src/frame";
 import { CloseCode, KEEPALIVE_REQUEST, KEEPALIVE_RESPONSE } from "../../src/protocol";
 import type { ServerSessionState } from "../../src/server-session";
-import { RawClient, env, writerContents } from "./helpers";
+import { RawClient, cdcEntries, env, openWriterSession, writerContents } from "./helpers";
 import type { TestWriter } from "./worker";
-
-function entries(from: number, to: number, table = "orders"): CdcEntry[] {
-  const out: CdcEntry[] = [];
-  for (let lsn = from; lsn <= to; lsn++) out.push({ lsn, table, key: `k${lsn}`, op: "insert", doc: JSON.stringify({ id: lsn }), time: 1_764_000_000_000 + lsn });
-  return out;
-}
-
-/** Connects and completes the HELLO / WELCOME exchange; returns the client and the WELCOME. */
-async function open(writerName: string, tenant = "acme", sourceId = "edge-1", lastAckedLsn = 0) {
-  const client = await RawClient.connect(writerName);
-  const credentials = await signCdcToken(env.EVODB_CDC_SECRET, tenant, sourceId);
-  client.ws.send(encodeFrame({ type: "hello", lastAckedLsn, sourceId, tenant, credentials }));
-  const welcome = decodeFrame(await client.nextFrame());
-  expect(welcome.type).toBe("welcome");
-  return { client, welcome };
-}
 
 async function expectRefusal(client: RawClient, code: number): Promise<void> {
   const error = decodeFrame(await client.nextFrame());
@@ -35,20 +19,20 @@ const writer = (name: string) => env.EVODB_WRITER.get(env.EVODB_WRITER.idFromNam
 
 describe("writer Durable Object: durable ACKs", () => {
   it("acknowledges a batch only after storing it, and resumes after a lost ACK without duplicates", async () => {
-    const { client, welcome } = await open("w-ack");
+    const { client, welcome } = await openWriterSession("w-ack");
     expect(welcome).toMatchObject({ ackedLsn: 0, creditWindow: 8 });
-    client.ws.send(encodeBatchFrame(entries(1, 3)));
+    client.ws.send(encodeBatchFrame(cdcEntries(1, 3)));
     expect(decodeFrame(await client.nextFrame())).toEqual({ type: "ack", ackedLsn: 3, creditWindow: 8 });
     // Send a batch and drop the socket before reading its ACK: the ACK is lost.
-    client.ws.send(encodeBatchFrame(entries(4, 6)));
+    client.ws.send(encodeBatchFrame(cdcEntries(4, 6)));
     client.close();
 
-    const again = await open("w-ack", "acme", "edge-1", 3);
+    const again = await openWriterSession("w-ack", "acme", "edge-1", 3);
     expect(again.welcome).toMatchObject({ ackedLsn: 6 });
     // A sender that did not see the WELCOME in time resends 4..6: ignored, re-acknowledged.
-    again.client.ws.send(encodeBatchFrame(entries(4, 6)));
+    again.client.ws.send(encodeBatchFrame(cdcEntries(4, 6)));
     expect(decodeFrame(await again.client.nextFrame())).toMatchObject({ type: "ack", ackedLsn: 6 });
-    again.client.ws.send(encodeBatchFrame(entries(7, 7)));
+    again.client.ws.send(encodeBatchFrame(cdcEntries(7, 7)));
     expect(decodeFrame(await again.client.nextFrame())).toMatchObject({ type: "ack", ackedLsn: 7 });
     again.client.close();
 
@@ -78,7 +62,7 @@ describe("writer Durable Object: refusals write nothing", () => {
   });
 
   it("refuses entries naming a table outside the tenant with 4403", async () => {
-    const { client } = await open("w-table");
+    const { client } = await openWriterSession("w-table");
     // A hostile sender builds the WAL batch itself: core's codec accepts any non-empty table name.
     const walBatch = encodeWalBatch([
       { table: "orders", primaryKey: "a", lsn: 1, op: "insert", document: { id: "a" }, time: 0 },
@@ -93,33 +77,33 @@ describe("writer Durable Object: refusals write nothing", () => {
   it("closes on hostile frames: garbage, wrong version, oversized, text, LSN backwards, BATCH before HELLO", async () => {
     const cases: [Uint8Array | string, number][] = [
       [new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]), CloseCode.CorruptFrame],
-      [Object.assign(encodeBatchFrame(entries(1, 1)).slice(), { 2: 2 }), CloseCode.UnsupportedVersion],
+      [Object.assign(encodeBatchFrame(cdcEntries(1, 1)).slice(), { 2: 2 }), CloseCode.UnsupportedVersion],
       [Object.assign(new Uint8Array(5 * 1024 * 1024), { 0: 0x45, 1: 0x43, 2: 1, 3: 3 }), CloseCode.FrameTooLarge],
       ["not a frame", CloseCode.CorruptFrame],
     ];
     for (const [index, [message, code]] of cases.entries()) {
-      const { client } = await open(`w-hostile-${index}`);
+      const { client } = await openWriterSession(`w-hostile-${index}`);
       client.ws.send(message);
       await expectRefusal(client, code);
       expect((await writerContents(`w-hostile-${index}`)).entries).toEqual([]);
     }
-    const { client } = await open("w-backwards");
-    client.ws.send(encodeBatchFrame(entries(1, 5)));
+    const { client } = await openWriterSession("w-backwards");
+    client.ws.send(encodeBatchFrame(cdcEntries(1, 5)));
     await client.nextFrame();
-    client.ws.send(encodeBatchFrame(entries(4, 8)));
+    client.ws.send(encodeBatchFrame(cdcEntries(4, 8)));
     await expectRefusal(client, CloseCode.CorruptFrame);
     expect((await writerContents("w-backwards")).entries.map((e) => e.lsn)).toEqual([1, 2, 3, 4, 5]);
 
     const early = await RawClient.connect("w-early");
-    early.ws.send(encodeBatchFrame(entries(1, 1)));
+    early.ws.send(encodeBatchFrame(cdcEntries(1, 1)));
     await expectRefusal(early, CloseCode.ProtocolViolation);
   });
 });
 
 describe("writer Durable Object: hibernation", () => {
   it("keeps the session in the socket attachment and answers the keep-alive by auto-response", async () => {
-    const { client } = await open("w-hibernate", "acme", "edge-h");
-    client.ws.send(encodeBatchFrame(entries(1, 2)));
+    const { client } = await openWriterSession("w-hibernate", "acme", "edge-h");
+    client.ws.send(encodeBatchFrame(cdcEntries(1, 2)));
     await client.nextFrame();
     const seen = await runInDurableObject(writer("w-hibernate"), (_instance: TestWriter, state) => {
       const sockets = state.getWebSockets();
@@ -141,8 +125,8 @@ describe("writer Durable Object: hibernation", () => {
 
 describe("writer Durable Object: flush alarm", () => {
   it("flushes buffered entries and repeats a failed flush with the same id and entries", async () => {
-    const { client } = await open("w-flush");
-    client.ws.send(encodeBatchFrame(entries(1, 10)));
+    const { client } = await openWriterSession("w-flush");
+    client.ws.send(encodeBatchFrame(cdcEntries(1, 10)));
     await client.nextFrame();
     client.close();
     const stub = writer("w-flush");
@@ -162,8 +146,8 @@ describe("writer Durable Object: flush alarm", () => {
   });
 
   it("splits a large buffer into flushes of bounded bytes, in arrival order", async () => {
-    const { client } = await open("w-split");
-    const big = entries(1, 6).map((e) => ({ ...e, doc: JSON.stringify({ id: e.lsn, pad: "y".repeat(20_000) }) }));
+    const { client } = await openWriterSession("w-split");
+    const big = cdcEntries(1, 6).map((e) => ({ ...e, doc: JSON.stringify({ id: e.lsn, pad: "y".repeat(20_000) }) }));
     client.ws.send(encodeBatchFrame(big));
     await client.nextFrame();
     client.close();
@@ -180,8 +164,8 @@ describe("writer Durable Object: flush alarm", () => {
   });
 
   it("survives a restart in the middle of a flush: the new instance repeats it", async () => {
-    const { client } = await open("w-restart");
-    client.ws.send(encodeBatchFrame(entries(1, 4)));
+    const { client } = await openWriterSession("w-restart");
+    client.ws.send(encodeBatchFrame(cdcEntries(1, 4)));
     await client.nextFrame();
     client.close();
     const stub = writer("w-restart");
