@@ -1,20 +1,9 @@
 /** Test data and an exact (brute-force) reference search, plus a fetch-counting store wrapper. */
 import { MemoryObjectStore, type ObjectGetOptions, type ObjectStore } from "@evodb/core";
-import { Random } from "@evodb/test-utils";
+import { clusteredVectors } from "@evodb/test-utils";
 
-/** `n * dim` vectors around `clusters` seeded Gaussian centres (the shape IVF is built for). */
-export function clusteredVectors(seed: number, n: number, dim: number, clusters: number): Float32Array {
-  const random = new Random(seed);
-  const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random.next())) * Math.cos(2 * Math.PI * random.next());
-  const centres = new Float32Array(clusters * dim);
-  for (let i = 0; i < centres.length; i++) centres[i] = gaussian() * 4;
-  const out = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) {
-    const c = random.int(0, clusters - 1);
-    for (let j = 0; j < dim; j++) out[i * dim + j] = centres[c * dim + j]! + gaussian();
-  }
-  return out;
-}
+/** The Gaussian-mixture generator lives in test-utils so the benchmark uses the same data. */
+export { clusteredVectors };
 
 /** Exact top-k row positions by squared l2 or cosine distance, ties by position. */
 export function exactSearch(vectors: Float32Array, dim: number, query: ArrayLike<number>, k: number, metric: "l2" | "cosine"): { ids: number[]; distances: number[] } {
