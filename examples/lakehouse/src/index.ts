@@ -4,7 +4,8 @@ import { isValidTenant } from "@evodb/rpc";
 import { CdcEdge, CdcWriter, type CdcFlushFunction } from "@evodb/rpc/durable-objects";
 import { flushToLakehouse, tenantRoot } from "./lakehouse-flush";
 import { QUERY_ROUTE, queryRoute } from "./query-route";
-import { CONSOLE_ROUTE, consoleRoute } from "./console/route";
+import { refuseBrokenDocuments } from "./schema-lock";
+import { VECTOR_ROUTE, vectorRoute } from "./vector-route";
 
 /**
  * The writer Durable Object of this app: the library's CDC writer, flushing to the lakehouse in
@@ -45,7 +46,6 @@ async function latestSnapshot(env: Env, tenant: string, table: string): Promise<
 export default {
   async fetch(request, env): Promise<Response> {
     const url = new URL(request.url);
-    if (CONSOLE_ROUTE.test(url.pathname)) return consoleRoute(request, url.pathname);
     const snapshotMatch = SNAPSHOT_ROUTE.exec(url.pathname);
     if (snapshotMatch !== null && request.method === "GET") {
       const tenant = decodeURIComponent(snapshotMatch[1]!);
@@ -58,6 +58,8 @@ export default {
       if (!isValidTenant(tenant)) return Response.json({ error: { code: "INVALID_NAME", message: "bad tenant name" } }, { status: 400 });
       return queryRoute(env, request, tenant, queryMatch[2]!);
     }
+    const vectorMatch = VECTOR_ROUTE.exec(url.pathname);
+    if (vectorMatch !== null) return vectorRoute(env, request, vectorMatch);
     const match = ROUTE.exec(url.pathname);
     if (match === null) {
       return Response.json({ error: { code: "NOT_FOUND", message: "use /tenants/:tenant/tables/:table/docs[/:key]" } }, { status: 404 });
@@ -66,6 +68,8 @@ export default {
     if (!isValidTenant(tenant)) {
       return Response.json({ error: { code: "INVALID_NAME", message: "tenant names are 1-128 characters of [A-Za-z0-9_-], not starting with '-'" } }, { status: 400 });
     }
+    const refused = await refuseBrokenDocuments(env.BUCKET, request, tenant, match[2]!);
+    if (refused !== null) return refused;
     const store = env.EVODB_EDGE.get(env.EVODB_EDGE.idFromName(tenant));
     return store.fetch(new Request(`https://tenant${match[2]}${url.search}`, request));
   },

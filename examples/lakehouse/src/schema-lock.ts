@@ -1,0 +1,88 @@
+/**
+ * Locked schemas at the app's door (README, "Locked schemas"). The writer already refuses documents
+ * that break a locked schema (SchemaTracker, docs/writer.md), but it sees them only after the
+ * tenant's Durable Object accepted them, so the client would get 201 and the document would end up
+ * under dead-letter/. Checking posted documents here too gives the client the error (HTTP 422,
+ * SCHEMA_MISMATCH naming path and expected type) and stores nothing. The writer's check stays as
+ * the backstop for writes that race with the lock.
+ */
+import { assertValid, checkSchema, EvoDBError, isEvoDBError, parseJson, type JsonValue, type Schema } from "@evodb/core";
+import { parseSchemaFile, readPointerObject, tablePrefix } from "@evodb/lakehouse";
+import { tenantRoot } from "./lakehouse-flush";
+
+/** HTTP status of a refused document: the request is well-formed but its content is not accepted. */
+export const SCHEMA_MISMATCH_STATUS = 422;
+
+// Schema files are immutable (docs/lakehouse.md), so a parsed one is valid forever; the key is the
+// object key, which includes the tenant's root. `null`: the table has no schema yet.
+const schemaFiles = new Map<string, Schema | null>();
+const MAX_CACHED_SCHEMAS = 1000;
+
+/** The current schema of a tenant's table; null when the table does not exist or has none yet. */
+async function currentSchema(store: R2Bucket, tenant: string, table: string): Promise<Schema | null> {
+  const prefix = tablePrefix(tenantRoot(tenant), table);
+  let metadata;
+  try {
+    ({ metadata } = await readPointerObject(store, prefix));
+  } catch (error) {
+    // No table yet: its first flush creates it flexible, so nothing can be refused.
+    if (isEvoDBError(error, "NOT_FOUND")) return null;
+    throw error;
+  }
+  const path = metadata.schemas.find((version) => version.schemaId === metadata.currentSchemaId)?.path;
+  if (path === undefined) return null;
+  const key = prefix + path;
+  const cached = schemaFiles.get(key);
+  if (cached !== undefined) return cached;
+  const object = await store.get(key);
+  if (object === null) throw new EvoDBError("CORRUPT_METADATA", `Schema file ${key} is missing; restore it from a backup.`, { details: { key } });
+  const json = parseSchemaFile(await object.text(), key);
+  const schema = typeof json === "object" && json !== null && !Array.isArray(json) && Object.keys(json).length === 0 ? null : checkSchema(json);
+  if (schemaFiles.size >= MAX_CACHED_SCHEMAS) schemaFiles.delete(schemaFiles.keys().next().value!);
+  schemaFiles.set(key, schema);
+  return schema;
+}
+
+/**
+ * For `POST /tables/:table/docs` (`docsPath`, relative to the tenant): when the table's schema is
+ * locked, checks every posted document and answers 422 for the first one that breaks it (nothing of
+ * the batch is stored). Null means "go on": not a document post, a flexible table, or a body the
+ * tenant's Durable Object will refuse with its own error.
+ */
+export async function refuseBrokenDocuments(store: R2Bucket, request: Request, tenant: string, docsPath: string): Promise<Response | null> {
+  const match = /^\/tables\/([^/]+)\/docs$/.exec(docsPath);
+  if (request.method !== "POST" || match === null) return null;
+  let schema: Schema | null;
+  try {
+    schema = await currentSchema(store, tenant, decodeURIComponent(match[1]!));
+  } catch (error) {
+    // A bad table name: the Durable Object answers it with INVALID_NAME.
+    if (isEvoDBError(error, "INVALID_NAME")) return null;
+    throw error;
+  }
+  if (schema === null || !schema.locked) return null;
+  let body: JsonValue;
+  try {
+    body = parseJson(await request.clone().text());
+  } catch (error) {
+    if (isEvoDBError(error)) return null;
+    throw error;
+  }
+  const documents = Array.isArray(body) ? body : [body];
+  for (let index = 0; index < documents.length; index++) {
+    const document = documents[index]!;
+    try {
+      assertValid(schema, document);
+    } catch (error) {
+      if (!isEvoDBError(error, "SCHEMA_MISMATCH")) throw error;
+      const id = typeof document === "object" && document !== null && !Array.isArray(document) ? (document as Record<string, JsonValue>)["id"] : undefined;
+      const refused = new EvoDBError(
+        "SCHEMA_MISMATCH",
+        `Document ${index}${id === undefined ? "" : ` (id ${JSON.stringify(typeof id === "bigint" ? String(id) : id)})`} of the request was refused and nothing of it was stored. ${error.message}`,
+        { details: { ...error.details, index, schemaVersion: schema.version } },
+      );
+      return Response.json({ error: refused.toJSON() }, { status: SCHEMA_MISMATCH_STATUS });
+    }
+  }
+  return null;
+}
