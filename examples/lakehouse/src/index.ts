@@ -4,6 +4,7 @@ import { isValidTenant } from "@evodb/rpc";
 import { CdcEdge, CdcWriter, type CdcFlushFunction } from "@evodb/rpc/durable-objects";
 import { flushToLakehouse, tenantRoot } from "./lakehouse-flush";
 import { QUERY_ROUTE, queryRoute } from "./query-route";
+import { CONSOLE_ROUTE, consoleRoute } from "./console/route";
 import { refuseBrokenDocuments } from "./schema-lock";
 import { VECTOR_ROUTE, vectorRoute } from "./vector-route";
 
@@ -46,6 +47,7 @@ async function latestSnapshot(env: Env, tenant: string, table: string): Promise<
 export default {
   async fetch(request, env): Promise<Response> {
     const url = new URL(request.url);
+    if (CONSOLE_ROUTE.test(url.pathname)) return consoleRoute(request, url.pathname);
     const snapshotMatch = SNAPSHOT_ROUTE.exec(url.pathname);
     if (snapshotMatch !== null && request.method === "GET") {
       const tenant = decodeURIComponent(snapshotMatch[1]!);
