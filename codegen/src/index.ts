@@ -1,6 +1,11 @@
-export { run, createProgram, EXIT_BREAKING, EXIT_ERROR } from "./program";
+export { run, createProgram, exitCodeOf, EXIT_BREAKING, EXIT_ERROR, EXIT_UNAUTHORIZED, EXIT_UNREACHABLE } from "./program";
 export { processIO, type CliIO } from "./io";
 export { formatRows, ROW_FORMATS, type RowFormat } from "./format";
 export { schemasToTypeScript, interfaceName, type TableSchemaInfo } from "./typegen";
 export { formatDiff, LOCK_FILE, type LockFile } from "./commands/schema";
-export { parseDocuments } from "./commands/data";
+export { parseDocuments } from "./commands/ingest";
+export { loadSchemaFile } from "./schema-file";
+export type { Lakehouse, PushOutcome, SchemaVersionInfo } from "./lakehouse";
+export { LocalLakehouse } from "./local-lakehouse";
+export { RemoteClient, remoteTarget, type RemoteTarget } from "./remote/client";
+export { RemoteLakehouse } from "./remote/remote-lakehouse";

@@ -8,7 +8,7 @@ export interface CliIO {
   stderr(text: string): void;
   /** The whole of standard input (for `-` file arguments). */
   readStdin(): Promise<string>;
-  /** Show progress lines (only on a terminal, never when stdout is piped). */
+  /** Show progress lines on stderr: on a terminal, or when EVODB_PROGRESS=1 forces them (EVODB_PROGRESS=0 turns them off). */
   readonly progress: boolean;
   readonly cwd: string;
   readonly env: Record<string, string | undefined>;
@@ -24,7 +24,7 @@ export function processIO(): CliIO {
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks).toString("utf8");
     },
-    progress: process.stderr.isTTY === true,
+    progress: process.env["EVODB_PROGRESS"] === "1" || (process.env["EVODB_PROGRESS"] !== "0" && process.stderr.isTTY === true),
     cwd: process.cwd(),
     env: process.env,
   };

@@ -83,7 +83,7 @@ describe("evodb pull / lock / diff / push", () => {
     seq.type = "string";
     writeFileSync(join(dir, "breaking.json"), JSON.stringify(narrowed));
     const refused = await evodb(dir, ["push", "breaking.json", "--table", "page_events"]);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/^error SCHEMA_BREAKING_CHANGE: /);
     expect(refused.stderr).toMatch(/! \S+\s+seq \[field \d+\]/);
     expect(refused.stderr).toContain("--force");

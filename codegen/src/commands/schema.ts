@@ -1,10 +1,9 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { checkSchema, diffSchemas, EvoDBError, isEvoDBError, parseJson, pathToName, schemaHash, type Schema, type SchemaChange, type SchemaDiff } from "@evodb/core";
-import type { ObjectStore } from "@evodb/core";
-import type { Table } from "@evodb/lakehouse";
+import { diffSchemas, EvoDBError, isEvoDBError, pathToName, schemaHash, type SchemaChange, type SchemaDiff } from "@evodb/core";
 import type { CliIO } from "../io";
-import { listTables, openLocalTable } from "../local-store";
+import type { Lakehouse, PushOutcome } from "../lakehouse";
+import { loadSchemaFile } from "../schema-file";
 import { schemasToTypeScript, type TableSchemaInfo } from "../typegen";
 
 /** File name of the lock written by `evodb lock`. */
@@ -17,25 +16,18 @@ export interface LockFile {
   tables: Record<string, { schemaId: number; version: number; hash: string }>;
 }
 
-/** The current schema of a table, or null while a flexible table has not seen a document. */
-async function currentSchema(table: Table, schemaId?: number): Promise<{ schemaId: number; schema: Schema } | null> {
-  const { schemaId: id, schema } = await table.schema(schemaId);
-  if (schema !== null && typeof schema === "object" && !Array.isArray(schema) && Object.keys(schema).length === 0) return null;
-  return { schemaId: id, schema: checkSchema(schema) };
-}
-
-async function schemasOf(store: ObjectStore, names: readonly string[]): Promise<TableSchemaInfo[]> {
+async function schemasOf(lakehouse: Lakehouse, names: readonly string[]): Promise<TableSchemaInfo[]> {
   const out: TableSchemaInfo[] = [];
-  for (const name of names.length > 0 ? names : await listTables(store)) {
-    const current = await currentSchema(await openLocalTable(store, name));
+  for (const name of names.length > 0 ? names : await lakehouse.tableNames()) {
+    const current = await lakehouse.schema(name);
     if (current !== null) out.push({ table: name, ...current });
   }
   return out;
 }
 
 /** `evodb pull`: TypeScript declarations of table schemas, to `out` or stdout. */
-export async function pull(io: CliIO, store: ObjectStore, options: { tables: string[]; out?: string }): Promise<void> {
-  const infos = await schemasOf(store, options.tables);
+export async function pull(io: CliIO, lakehouse: Lakehouse, options: { tables: string[]; out?: string }): Promise<void> {
+  const infos = await schemasOf(lakehouse, options.tables);
   const source = schemasToTypeScript(infos);
   if (options.out === undefined) io.stdout(source);
   else {
@@ -45,9 +37,9 @@ export async function pull(io: CliIO, store: ObjectStore, options: { tables: str
 }
 
 /** `evodb lock`: writes evodb.lock.json for every table (or the named ones). */
-export async function lock(io: CliIO, store: ObjectStore, options: { tables: string[]; out?: string }): Promise<LockFile> {
+export async function lock(io: CliIO, lakehouse: Lakehouse, options: { tables: string[]; out?: string }): Promise<LockFile> {
   const lockFile: LockFile = { lockVersion: LOCK_VERSION, tables: {} };
-  for (const info of await schemasOf(store, options.tables)) {
+  for (const info of await schemasOf(lakehouse, options.tables)) {
     lockFile.tables[info.table] = { schemaId: info.schemaId, version: info.schema.version, hash: await schemaHash(info.schema) };
   }
   const path = resolve(io.cwd, options.out ?? LOCK_FILE);
@@ -91,46 +83,51 @@ export function formatDiff(diff: SchemaDiff): string {
 }
 
 /**
- * `evodb diff --table T [--from ID] [--to ID]`: two schema versions of a table. Without `--from`,
- * the version pinned in evodb.lock.json (local) against the current one (remote); without a lock,
- * the previous version. Returns the diff; the caller exits non-zero when it is breaking.
+ * `evodb diff --table T`: two schema versions of a table, classified (docs/schema.md section 6).
+ * `--schema FILE` compares a local schema file with the current one (what `push FILE` would do);
+ * otherwise `--from` defaults to the version pinned in evodb.lock.json (local) and, without a lock,
+ * the previous version, and `--to` to the current one (remote with `--url`). Returns the diff; the
+ * caller exits non-zero when it is breaking.
  */
-export async function diff(io: CliIO, store: ObjectStore, options: { table: string; from?: number; to?: number }): Promise<SchemaDiff> {
-  const table = await openLocalTable(store, options.table);
-  const to = await currentSchema(table, options.to);
+export async function diff(io: CliIO, lakehouse: Lakehouse, options: { table: string; from?: number; to?: number; schema?: string }): Promise<SchemaDiff> {
+  const to = await lakehouse.schema(options.table, options.to);
   if (to === null) throw new EvoDBError("NOT_FOUND", `Table ${options.table} has no schema yet; ingest documents or push a schema first.`);
-  const fromId = options.from ?? (await readLock(io))?.tables[options.table]?.schemaId ?? Math.max(0, to.schemaId - 1);
-  const from = (await currentSchema(table, fromId)) ?? { schemaId: fromId, schema: { ...to.schema, fields: [] } };
-  const result = diffSchemas(from.schema, to.schema);
-  io.stdout(`${options.table}: schema ${from.schemaId} -> ${to.schemaId}\n${formatDiff(result)}`);
+  if (options.schema !== undefined) {
+    const incoming = await loadSchemaFile(io.cwd, options.schema);
+    const result = diffSchemas(to.schema, incoming);
+    io.stdout(`${options.table}: schema ${to.schemaId} -> ${options.schema}\n${formatDiff(result)}`);
+    return result;
+  }
+  const pinned = options.from === undefined ? (await readLock(io))?.tables[options.table] : undefined;
+  const fromId = options.from ?? pinned?.schemaId ?? Math.max(0, to.schemaId - 1);
+  const older = await lakehouse.schema(options.table, fromId);
+  const from = older?.schema ?? { ...to.schema, fields: [] };
+  if (pinned !== undefined && older !== null && (await schemaHash(older.schema)) !== pinned.hash) {
+    io.stderr(`warning: schema ${fromId} of ${options.table} does not match the hash in ${LOCK_FILE}; was the lock written against another store?\n`);
+  }
+  const result = diffSchemas(from, to.schema);
+  io.stdout(`${options.table}: schema ${fromId} -> ${to.schemaId}\n${formatDiff(result)}`);
   return result;
 }
 
 /**
- * `evodb push FILE --table T [--force]`: makes the schema in FILE (core's schema JSON, docs/schema.md)
- * the table's current version. A breaking change is refused with the diff unless `force`.
+ * `evodb push FILE --table T [--force]`: makes the schema in FILE (core's schema JSON,
+ * docs/schema.md, or a TypeScript/JavaScript module exporting it) the table's current version. A
+ * breaking change is refused with the readable diff unless `force`.
  */
-export async function push(io: CliIO, store: ObjectStore, options: { table: string; file: string; force?: boolean }): Promise<void> {
-  let incoming: Schema;
+export async function push(io: CliIO, lakehouse: Lakehouse, options: { table: string; file: string; force?: boolean }): Promise<void> {
+  const incoming = await loadSchemaFile(io.cwd, options.file);
+  let outcome: PushOutcome;
   try {
-    incoming = checkSchema(parseJson(await readFile(resolve(io.cwd, options.file), "utf8")));
+    outcome = await lakehouse.pushSchema(options.table, incoming, options.force === true);
   } catch (error) {
-    if (!isEvoDBError(error)) throw error;
-    throw new EvoDBError("INVALID_ARGUMENT", `${options.file}: ${error.message}`, { cause: error });
+    const details = isEvoDBError(error, "SCHEMA_BREAKING_CHANGE") ? (error.details as { currentSchemaId?: number; diff?: SchemaDiff } | undefined) : undefined;
+    if (details?.diff === undefined) throw error;
+    throw new EvoDBError("SCHEMA_BREAKING_CHANGE", `${options.table}: ${options.file} breaks schema ${details.currentSchemaId}:\n${formatDiff(details.diff)}Rerun with --force to create a new schema version anyway.`, {
+      cause: error,
+      details,
+    });
   }
-  const table = await openLocalTable(store, options.table);
-  const current = await currentSchema(table);
-  if (current !== null) {
-    const change = diffSchemas(current.schema, incoming);
-    // diffSchemas compares fields; locking or unlocking alone is a change too.
-    if (change.classification === "none" && current.schema.locked === incoming.locked) {
-      io.stdout(`${options.table}: schema ${current.schemaId} already matches ${options.file}\n`);
-      return;
-    }
-    if (change.classification === "breaking" && options.force !== true) {
-      throw new EvoDBError("SCHEMA_BREAKING_CHANGE", `${options.table}: ${options.file} breaks schema ${current.schemaId}:\n${formatDiff(change)}Rerun with --force to create a new schema version anyway.`);
-    }
-  }
-  const version = await table.evolveSchema(incoming as never, current === null ? {} : { expectedSchemaId: current.schemaId });
-  io.stdout(`${options.table}: schema ${version.schemaId} is current${incoming.locked ? " (locked)" : ""}\n`);
+  if (!outcome.changed) io.stdout(`${options.table}: schema ${outcome.schemaId} already matches ${options.file}\n`);
+  else io.stdout(`${options.table}: schema ${outcome.schemaId} is current${incoming.locked ? " (locked)" : ""}\n`);
 }

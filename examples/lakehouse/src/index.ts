@@ -7,6 +7,7 @@ import { QUERY_ROUTE, queryRoute } from "./query-route";
 import { CONSOLE_ROUTE, consoleRoute } from "./console/route";
 import { refuseBrokenDocuments } from "./schema-lock";
 import { VECTOR_ROUTE, vectorRoute } from "./vector-route";
+import { isSchemaRoute, schemaRoute } from "./schema-route";
 
 /**
  * The writer Durable Object of this app: the library's CDC writer, flushing to the lakehouse in
@@ -54,6 +55,7 @@ export default {
       if (!isValidTenant(tenant)) return Response.json({ error: { code: "INVALID_NAME", message: "bad tenant name" } }, { status: 400 });
       return latestSnapshot(env, tenant, decodeURIComponent(snapshotMatch[2]!));
     }
+    if (isSchemaRoute(request, url)) return schemaRoute(env, request, url);
     const queryMatch = QUERY_ROUTE.exec(url.pathname);
     if (queryMatch !== null) {
       const tenant = decodeURIComponent(queryMatch[1]!);

@@ -1,0 +1,110 @@
+import { checkSchema, diffSchemas, EvoDBError, isEvoDBError, parseJson, type EvoDBErrorCode, type Schema } from "@evodb/core";
+import { openTable, type Json, type Table } from "@evodb/lakehouse";
+import { isValidTenant } from "@evodb/rpc";
+import { openOrCreateTable, tenantRoot } from "./lakehouse-flush";
+import { queryRoute } from "./query-route";
+
+/**
+ * Schema routes of the app, next to the query API's `GET .../schema`:
+ * `PUT /tenants/:tenant/tables/:table/schema` with `{ "schema": <docs/schema.md JSON>, "force"?: bool }`
+ * declares or locks the table's schema (creating the table if it does not exist yet), and
+ * `GET /tenants/:tenant/tables/:table/schemas/:schemaId` returns one schema version (what
+ * `evodb diff` compares). `evodb push --url` and `evodb diff --url` use them.
+ */
+const PUT_ROUTE = /^\/tenants\/([^/]+)\/tables\/([^/]+)\/schema$/;
+const VERSION_ROUTE = /^\/tenants\/([^/]+)\/tables\/([^/]+)\/schemas\/(\d+)$/;
+
+/** A schema file is small; anything bigger than this is not one. */
+const MAX_BODY_BYTES = 1 << 20;
+
+const STATUS: Partial<Record<EvoDBErrorCode, number>> = {
+  INVALID_ARGUMENT: 400,
+  INVALID_NAME: 400,
+  CORRUPT_METADATA: 400,
+  UNSUPPORTED_VERSION: 400,
+  NOT_FOUND: 404,
+  SCHEMA_BREAKING_CHANGE: 409,
+  COMMIT_CONFLICT: 409,
+};
+
+/** True for the requests {@link schemaRoute} answers. */
+export function isSchemaRoute(request: Request, url: URL): boolean {
+  return (request.method === "PUT" && PUT_ROUTE.test(url.pathname)) || (request.method === "GET" && VERSION_ROUTE.test(url.pathname));
+}
+
+/** Answers a request {@link isSchemaRoute} accepted. Errors are the query API's `{ code, message, details? }`. */
+export async function schemaRoute(env: Env, request: Request, url: URL): Promise<Response> {
+  const match = (request.method === "PUT" ? PUT_ROUTE : VERSION_ROUTE).exec(url.pathname)!;
+  try {
+    const tenant = decodeURIComponent(match[1]!);
+    const name = decodeURIComponent(match[2]!);
+    if (!isValidTenant(tenant)) throw new EvoDBError("INVALID_NAME", "tenant names are 1-128 characters of [A-Za-z0-9_-], not starting with '-'");
+    const denied = await authorise(env, request, tenant, name);
+    if (denied !== null) return denied;
+    if (request.method === "GET") {
+      const table = await openTable(env.BUCKET, { root: tenantRoot(tenant), name });
+      return Response.json({ table: name, ...(await table.schema(Number(match[3]))) });
+    }
+    const { schema, force } = await readPut(request);
+    return Response.json(await declareSchema(await openOrCreateTable(env.BUCKET, tenant, name), schema, force));
+  } catch (error) {
+    if (!isEvoDBError(error)) {
+      // A bug or a platform failure: the client gets only the code, the logs keep the exception.
+      console.error(error);
+      return Response.json({ code: "INTERNAL", message: "Internal error; the schema request failed unexpectedly." }, { status: 500 });
+    }
+    return Response.json(error.toJSON(), { status: STATUS[error.code] ?? 500 });
+  }
+}
+
+/**
+ * The same credentials as the query API, checked by the query API itself: the request's
+ * Authorization header is sent to its `GET .../tables/:table/schema`, so whatever tokens the query
+ * routes accept (and only those) may change schemas. A 404 (no such table yet) passed the token
+ * check, as the API authorises before it opens anything. Returns the refusal, or null.
+ */
+async function authorise(env: Env, request: Request, tenant: string, table: string): Promise<Response | null> {
+  const headers = new Headers();
+  const authorization = request.headers.get("authorization");
+  if (authorization !== null) headers.set("authorization", authorization);
+  const probe = await queryRoute(env, new Request(request.url, { method: "GET", headers }), tenant, `/tables/${encodeURIComponent(table)}/schema`);
+  return probe.ok || probe.status === 404 ? null : probe;
+}
+
+async function readPut(request: Request): Promise<{ schema: Schema; force: boolean }> {
+  const text = await request.text();
+  if (text.length > MAX_BODY_BYTES) throw new EvoDBError("INVALID_ARGUMENT", `The request body is over ${MAX_BODY_BYTES} bytes; a schema is far smaller.`);
+  let body: unknown;
+  try {
+    body = parseJson(text);
+  } catch (error) {
+    throw new EvoDBError("INVALID_ARGUMENT", 'The body is not JSON; send {"schema": <schema JSON>, "force": false}.', { cause: error });
+  }
+  const { schema, force } = (body ?? {}) as { schema?: unknown; force?: unknown };
+  if (force !== undefined && typeof force !== "boolean") throw new EvoDBError("INVALID_ARGUMENT", '"force" must be true or false.');
+  return { schema: checkSchema(schema), force: force === true };
+}
+
+/**
+ * Makes `incoming` the table's current schema (docs/schema.md section 6): nothing to do when the
+ * fields and the lock mode already match; a breaking change only with `force`; the new version is
+ * added by compare-and-swap against the version the diff was made with (COMMIT_CONFLICT if another
+ * change got in first).
+ */
+async function declareSchema(table: Table, incoming: Schema, force: boolean): Promise<{ schemaId: number; changed: boolean }> {
+  const { schemaId, schema } = await table.schema();
+  const empty = schema !== null && typeof schema === "object" && !Array.isArray(schema) && Object.keys(schema).length === 0;
+  if (!empty) {
+    const current = checkSchema(schema);
+    const diff = diffSchemas(current, incoming);
+    if (diff.classification === "none" && current.locked === incoming.locked) return { schemaId, changed: false };
+    if (diff.classification === "breaking" && !force) {
+      const breaking = diff.changes.filter((c) => c.breaking).length;
+      throw new EvoDBError("SCHEMA_BREAKING_CHANGE", `The schema breaks schema ${schemaId} (${breaking} breaking change${breaking === 1 ? "" : "s"}); push it with force to create a new version anyway.`, {
+        details: { currentSchemaId: schemaId, diff },
+      });
+    }
+  }
+  const version = await table.evolveSchema(incoming as unknown as Json, { expectedSchemaId: schemaId });
+  return { schemaId: version.schemaId, changed: true };
+}
