@@ -92,6 +92,16 @@ describe("query console in headless Chromium", () => {
     await app?.stop();
   });
 
+  /** Opens the console and connects as the test tenant; resolves once the table's schema is shown. */
+  async function connect(page: Page): Promise<void> {
+    await page.goto(`${app.url}/`);
+    await page.fill("#tenant", TENANT);
+    await page.fill("#token", TOKEN);
+    await page.click("#connect button[type=submit]");
+    await page.waitForSelector('#tables button[data-table="orders"]');
+    await page.waitForFunction(() => document.querySelectorAll("#schema tr").length > 0);
+  }
+
   it("serves a small page, with its own script and style only", async () => {
     let gzipped = 0;
     for (const path of ["/", "/console/app.js", "/console/app.css"]) {
@@ -113,13 +123,8 @@ describe("query console in headless Chromium", () => {
     page.on("console", (message) => {
       if (message.type() === "error") pageErrors.push(`${message.text()} (${message.location().url})`);
     });
-    await page.goto(`${app.url}/`);
-    await page.fill("#tenant", TENANT);
-    await page.fill("#token", TOKEN);
-    await page.click("#connect button[type=submit]");
-    await page.waitForSelector('#tables button[data-table="orders"]');
+    await connect(page);
     // Connecting picks the first table: its schema and a starter query appear.
-    await page.waitForFunction(() => document.querySelectorAll("#schema tr").length > 0);
     expect(await page.inputValue("#sql")).toBe("SELECT * FROM orders LIMIT 100");
     expect(await page.$$eval("#schema tr td:first-child", (cells) => cells.map((c) => c.textContent))).toEqual(expect.arrayContaining(["id", "region", "amount", "note"]));
     expect(await page.evaluate(() => sessionStorage.getItem("evodb.token"))).toBe(TOKEN);
@@ -191,6 +196,26 @@ describe("query console in headless Chromium", () => {
 
     // The 400 of the bad statement is logged by Chromium as a failed resource load; anything else is a bug.
     expect(pageErrors.filter((e) => !e.startsWith("Failed to load resource"))).toEqual([]);
+    await page.close();
+  });
+
+  it("rewrites only the FROM clause's snapshot: strings, comments and an existing clause are handled", async () => {
+    const page = await browser.newPage();
+    await connect(page);
+    const sql = (clause: string) => `SELECT id, 'from x' AS "from" FROM orders${clause} /* FROM y */ WHERE id = 'o2'`;
+    await page.fill("#sql", sql(" FOR TIMESTAMP AS OF '2020-01-01T00:00:00Z'"));
+    await page.selectOption("#snapshot", String(snapshotA));
+    await finishedRun(page, 1);
+    expect(await page.inputValue("#sql")).toBe(sql(` FOR SNAPSHOT AS OF ${snapshotA}`));
+    expect((await grid(page)).rows).toEqual([["o2", "from x"]]);
+    await page.selectOption("#snapshot", String(snapshotB));
+    await finishedRun(page, 2);
+    expect(await page.inputValue("#sql")).toBe(sql(` FOR SNAPSHOT AS OF ${snapshotB}`));
+    // Typing a clause by hand moves the picker to it on the next run.
+    await page.fill("#sql", sql(` for snapshot as of ${snapshotA}`));
+    await page.press("#sql", "Control+Enter");
+    await finishedRun(page, 3);
+    expect(await page.inputValue("#snapshot")).toBe(String(snapshotA));
     await page.close();
   });
 });
