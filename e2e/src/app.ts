@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startWrangler, waitReady, type WranglerDev } from "@evodb/example-lakehouse/dev";
+import { EvoDBError } from "@evodb/core";
+import { mintTenantToken } from "@evodb/example-lakehouse/auth";
+import { request, startWrangler, waitReady, type WranglerDev } from "@evodb/example-lakehouse/dev";
 
 /** Options of {@link startApp}. */
 export interface AppOptions {
@@ -17,11 +19,50 @@ export interface AppOptions {
   readonly vars?: Readonly<Record<string, string>>;
 }
 
-/** The secrets every app started here is given. */
+/**
+ * The secrets every app started here is given. EVODB_QUERY_TOKEN is the operator token (every
+ * tenant); tenant tokens derive from EVODB_TOKEN_SECRET ({@link tenantToken}).
+ */
 export const APP_SECRETS = {
   EVODB_CDC_SECRET: "e2e-cdc-secret-0123456789abcdef",
   EVODB_QUERY_TOKEN: "e2e-query-token",
+  EVODB_TOKEN_SECRET: "e2e-token-secret-0123456789abcdef",
 } as const;
+
+/**
+ * The token of one tenant for an app started with {@link APP_SECRETS}: it opens that tenant's query
+ * and vector routes and no other tenant's (examples/lakehouse README, "Tokens").
+ */
+export function tenantToken(tenant: string, secret: string = APP_SECRETS.EVODB_TOKEN_SECRET): Promise<string> {
+  return mintTenantToken(secret, tenant);
+}
+
+/** `Authorization` header for a token (a tenant's, or the operator's by default). */
+export function bearer(token: string = APP_SECRETS.EVODB_QUERY_TOKEN): { authorization: string } {
+  return { authorization: `Bearer ${token}` };
+}
+
+/** The JSON answer of the query API to a SQL text (`POST /tenants/:tenant/query`); throws on an error status. */
+export async function sql<Row = Record<string, unknown>>(url: string, tenant: string, text: string, token?: string): Promise<{ columns: string[]; rows: Row[]; stats: Record<string, unknown> }> {
+  const response = await request(`${url}/tenants/${tenant}/query`, { method: "POST", body: text, headers: { ...bearer(token), "content-type": "text/plain" } });
+  const body = await response.text();
+  if (!response.ok) throw new EvoDBError("INTERNAL", `The query of ${tenant} answered HTTP ${response.status}: ${body}\n${text}`);
+  return JSON.parse(body) as { columns: string[]; rows: Row[]; stats: Record<string, unknown> };
+}
+
+/** Every document of a tenant's table as its Durable Object holds them (`GET .../docs`, page by page), by key. */
+export async function readDocs(url: string, tenant: string, table: string): Promise<Map<string, Record<string, unknown>>> {
+  const docs = new Map<string, Record<string, unknown>>();
+  let after = "";
+  for (;;) {
+    const response = await request(`${url}/tenants/${tenant}/tables/${table}/docs?limit=1000${after === "" ? "" : `&after=${encodeURIComponent(after)}`}`);
+    if (!response.ok) throw new EvoDBError("INTERNAL", `GET docs of ${tenant}/${table} answered HTTP ${response.status}: ${await response.text()}`);
+    const page = (await response.json()) as { key: string; doc: Record<string, unknown> }[];
+    for (const { key, doc } of page) docs.set(key, doc);
+    if (page.length < 1000) return docs;
+    after = page[page.length - 1]!.key;
+  }
+}
 
 /** A running app: its base URL and state directory. */
 export interface RunningApp {
