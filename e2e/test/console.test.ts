@@ -58,10 +58,11 @@ async function currentSnapshotId(url: string): Promise<number> {
 
 /** The result grid as shown: header texts and cell texts. */
 async function grid(page: Page): Promise<{ columns: string[]; rows: string[][] }> {
-  return await page.$eval("#result-grid", (table) => ({
-    columns: [...table.querySelectorAll("thead th")].map((th) => th.textContent ?? ""),
-    rows: [...table.querySelectorAll("tbody tr")].map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")),
-  }));
+  const columns = await page.locator("#result-grid thead th").allTextContents();
+  const lines = page.locator("#result-grid tbody tr");
+  const rows: string[][] = [];
+  for (let i = 0; i < (await lines.count()); i++) rows.push(await lines.nth(i).locator("td").allTextContents());
+  return { columns, rows };
 }
 
 /** Waits until the console finished run number `run` (its status line says done or error). */
@@ -99,7 +100,7 @@ describe("query console in headless Chromium", () => {
     await page.fill("#token", TOKEN);
     await page.click("#connect button[type=submit]");
     await page.waitForSelector('#tables button[data-table="orders"]');
-    await page.waitForFunction(() => document.querySelectorAll("#schema tr").length > 0);
+    await page.waitForSelector("#schema tr");
   }
 
   it("serves a small page, with its own script and style only", async () => {
@@ -126,8 +127,8 @@ describe("query console in headless Chromium", () => {
     await connect(page);
     // Connecting picks the first table: its schema and a starter query appear.
     expect(await page.inputValue("#sql")).toBe("SELECT * FROM orders LIMIT 100");
-    expect(await page.$$eval("#schema tr td:first-child", (cells) => cells.map((c) => c.textContent))).toEqual(expect.arrayContaining(["id", "region", "amount", "note"]));
-    expect(await page.evaluate(() => sessionStorage.getItem("evodb.token"))).toBe(TOKEN);
+    expect(await page.locator("#schema tr td:first-child").allTextContents()).toEqual(expect.arrayContaining(["id", "region", "amount", "note"]));
+    expect(await page.evaluate("sessionStorage.getItem('evodb.token')")).toBe(TOKEN);
 
     // Run a query with Ctrl+Enter: the grid equals the API's answer and the documents written.
     const sql = "SELECT id, region, amount, note FROM orders ORDER BY id";
@@ -140,10 +141,10 @@ describe("query console in headless Chromium", () => {
     expect(shown.rows).toEqual(latest.rows.map((row) => latest.columns.map((c) => cell(row[c]))));
     expect(shown.rows).toEqual(tableAfter(FIRST, SECOND).map((o) => [o.id, o.region, String(o.amount), o.note ?? "NULL"]));
     // A value holding markup is shown as text, not parsed.
-    expect(await page.$$("#result-grid b")).toHaveLength(0);
+    expect(await page.locator("#result-grid b").count()).toBe(0);
 
     // The picker lists both snapshots; picking the older one rewrites the SQL and reruns it.
-    const options = await page.$$eval("#snapshot option", (list) => list.map((o) => (o as HTMLOptionElement).value));
+    const options = await page.locator("#snapshot option").evaluateAll((list) => list.map((o) => o.getAttribute("value")));
     expect(options).toEqual(expect.arrayContaining(["", String(snapshotA), String(snapshotB)]));
     await page.selectOption("#snapshot", String(snapshotA));
     await finishedRun(page, 2);
@@ -175,13 +176,13 @@ describe("query console in headless Chromium", () => {
     expect(await page.textContent('[data-stat="cache"]')).toMatch(/^\d+ hits, \d+ misses, \d+ storage requests$/);
     expect(await page.textContent("#plan")).toContain(`AGGREGATE orders @ snapshot ${snapshotB}`);
     expect(await page.isVisible("#chart-panel")).toBe(true);
-    const barTips = await page.$$eval('#chart svg[data-kind="bar"] rect.bar title', (titles) => titles.map((t) => t.textContent));
+    const barTips = await page.locator('#chart svg[data-kind="bar"] rect.bar title').allTextContents();
     expect(barTips).toEqual(groups.rows.map((row) => `${cell(row.region)}: ${cell(row.n)}`));
 
     // Another measure as a line: one point per group.
     await page.selectOption("#measure", "total");
     await page.selectOption("#chart-kind", "line");
-    const lineTips = await page.$$eval('#chart svg[data-kind="line"] circle title', (titles) => titles.map((t) => t.textContent));
+    const lineTips = await page.locator('#chart svg[data-kind="line"] circle title').allTextContents();
     expect(lineTips).toEqual(groups.rows.map((row) => `${cell(row.region)}: ${cell(row.total)}`));
 
     // A result that is not a group-by hides the chart; an error is shown, not thrown.
