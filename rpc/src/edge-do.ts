@@ -65,6 +65,8 @@ function documentKey(doc: JsonValue): string {
 export class CdcEdge<Env extends CdcEdgeEnv = CdcEdgeEnv> extends DurableObject<Env> {
   /** Documents, WAL and CDC position. */
   protected readonly store: EdgeStore;
+  /** The tenant once {@link tenant} has established it. */
+  private knownTenant: string | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -75,12 +77,22 @@ export class CdcEdge<Env extends CdcEdgeEnv = CdcEdgeEnv> extends DurableObject<
     });
   }
 
-  /** The tenant this object holds: the name it was created with (`idFromName(tenant)`). */
+  /**
+   * The tenant this object holds: the name it was created with (`idFromName(tenant)`). workerd
+   * gives `ctx.id.name` only to an instance started by a request through a named stub; an instance
+   * the runtime starts to run its alarm (a CDC retry, or the pump re-armed after a restart or a
+   * code reload) sees `undefined` for its whole life, requests included. So the name is recorded
+   * in SQLite the first time it is seen, and read back from there when the id does not carry it.
+   */
   protected tenant(): string {
-    const name = this.ctx.id.name;
+    if (this.knownTenant !== null) return this.knownTenant;
+    const fromId = this.ctx.id.name;
+    const name = fromId ?? this.store.recordedTenant() ?? undefined;
     if (name === undefined || !isValidTenant(name)) {
       throw new EvoDBError("INVALID_NAME", `edge objects must be created with idFromName(tenant), tenant being 1-128 characters of [A-Za-z0-9_-] not starting with '-'; got ${String(name)}`);
     }
+    if (fromId !== undefined) this.store.recordTenant(fromId);
+    this.knownTenant = name;
     return name;
   }
 

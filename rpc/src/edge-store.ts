@@ -28,6 +28,12 @@ const SCHEMA = [
      name TEXT PRIMARY KEY,
      value INTEGER NOT NULL
    )`,
+  // A table of its own, not a row of evodb_edge_state: that column has INTEGER affinity, which
+  // would turn a tenant named "123" into a number.
+  `CREATE TABLE IF NOT EXISTS evodb_edge_tenant (
+     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+     tenant TEXT NOT NULL
+   )`,
 ];
 
 /** A document write for {@link EdgeStore.write}: `doc` is JSON text, `null` deletes. */
@@ -184,6 +190,17 @@ export class EdgeStore {
       entries.push(entry);
     }
     return entries;
+  }
+
+  /** The tenant recorded by {@link recordTenant}, or `null`. */
+  recordedTenant(): string | null {
+    const rows = this.sql.exec<{ tenant: string }>("SELECT tenant FROM evodb_edge_tenant WHERE singleton = 1").toArray();
+    return rows.length === 0 ? null : rows[0]!.tenant;
+  }
+
+  /** Records the tenant this object holds (a no-op once recorded: an object never changes tenant). */
+  recordTenant(tenant: string): void {
+    this.sql.exec("INSERT INTO evodb_edge_tenant (singleton, tenant) VALUES (1, ?) ON CONFLICT (singleton) DO NOTHING", tenant);
   }
 
   /** Failed CDC attempts in a row (drives the retry backoff). */

@@ -127,6 +127,25 @@ describe("edge Durable Object: CDC pump", () => {
     expect((await writerContents(`writer-of-${tenant}`)).entries.map((e) => e.lsn)).toEqual([1]);
   });
 
+  it("an instance the runtime starts for its alarm (ctx.id.name undefined) still knows its tenant: it ships the WAL and takes writes", async () => {
+    const tenant = "pump-alarm-started";
+    // Store a write and push its pump alarm 1 s out, then kill the instance that knows its name.
+    await runInDurableObject(edge(tenant), async (instance: TestEdge, state) => {
+      await instance.put("orders", "a", { id: "a" });
+      await state.storage.setAlarm(Date.now() + 1000);
+    });
+    await expect(runInDurableObject(edge(tenant), (_instance: TestEdge, state) => state.abort("test: restart before the pump ran"))).rejects.toThrow();
+    // Untouched until the alarm has started a new instance: any call before would start it by name.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const seen = await runInDurableObject(edge(tenant), async (instance: TestEdge, state) => ({ name: state.id.name, status: await instance.cdcStatus() }));
+    expect(seen.name).toBeUndefined();
+    await drained(tenant);
+    expect(await edge(tenant).put("orders", "b", { id: "b" })).toEqual({ key: "b", lsn: 2, op: "insert" });
+    await drained(tenant);
+    const contents = await writerContents(`writer-of-${tenant}`);
+    expect(contents.entries.map((e) => e.lsn)).toEqual([1, 2]);
+  });
+
   it("many concurrent writers: every LSN arrives once per tenant", { timeout: 120_000 }, async () => {
     const tenants = Array.from({ length: 5 }, (_, i) => `pump-many-${i}`);
     await Promise.all(tenants.map(async (tenant) => {
