@@ -2,7 +2,7 @@ import { gzipSync } from "node:zlib";
 import { postDocs, request, waitCommitted } from "@evodb/example-lakehouse/dev";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_SECRETS, startApp, type RunningApp } from "../src/app";
+import { APP_SECRETS, startApp, tenantToken, type RunningApp } from "../src/app";
 import { launchChromium } from "../src/chromium";
 
 const TENANT = "e2e-console";
@@ -217,6 +217,27 @@ describe("query console in headless Chromium", () => {
     await page.press("#sql", "Control+Enter");
     await finishedRun(page, 3);
     expect(await page.inputValue("#snapshot")).toBe(String(snapshotA));
+    await page.close();
+  });
+
+  it("signs in with a tenant's own token (the tenant fills itself) and shows another tenant's refusal", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${app.url}/`);
+    await page.fill("#token", await tenantToken(TENANT));
+    expect(await page.inputValue("#tenant")).toBe(TENANT);
+    await page.click("#connect button[type=submit]");
+    await page.waitForSelector('#tables button[data-table="orders"]');
+    await page.fill("#sql", "SELECT count(*) AS n FROM orders");
+    await page.press("#sql", "Control+Enter");
+    await finishedRun(page, 1);
+    expect((await grid(page)).rows).toEqual([[String(tableAfter(FIRST, SECOND).length)]]);
+    // The same token on another tenant: the API's 403 is what the page says.
+    await page.fill("#tenant", "e2e-console-other");
+    await page.click("#connect button[type=submit]");
+    await page.waitForSelector('#status[data-state="error"]');
+    expect(await page.textContent("#status")).toContain("FORBIDDEN");
+    expect(await page.locator("#tables button").count()).toBe(0);
+    expect(await page.locator("#result-grid").count()).toBe(0);
     await page.close();
   });
 });

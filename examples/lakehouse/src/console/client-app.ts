@@ -6,7 +6,7 @@
  */
 export const CLIENT_APP = String.raw`
 const session = window.sessionStorage;
-const state = { tenant: session.getItem("evodb.tenant") || "", token: session.getItem("evodb.token") || "", table: null, runs: 0 };
+const state = { tenant: session.getItem("evodb.tenant") || "", token: session.getItem("evodb.token") || "", table: null, runs: 0, connection: 0 };
 
 /** A query API call for the connected tenant; throws Error("CODE: message") on an error answer. */
 async function api(method, path, body) {
@@ -40,25 +40,28 @@ const tablePath = (name) => "/tables/" + encodeURIComponent(name);
 
 /** Shows a table's schema and snapshots; with writeQuery, also puts a starter query in the editor. */
 async function pickTable(name, writeQuery) {
+  const connection = state.connection;
   state.table = name;
   for (const button of document.querySelectorAll("#tables button")) button.setAttribute("aria-current", String(button.dataset.table === name));
   if (writeQuery) $("sql").value = "SELECT * FROM " + quoteName(name) + " LIMIT 100";
   const from = findFrom($("sql").value);
   const [schema, history] = await Promise.all([api("GET", tablePath(name) + "/schema"), api("GET", tablePath(name) + "/snapshots")]);
-  if (state.table !== name) return;
+  if (state.table !== name || connection !== state.connection) return;
   renderSchema(name, schema.schema);
   renderSnapshots(history, from !== null && from.table === name ? from.snapshotId : null);
 }
 
 async function loadTables() {
+  const connection = state.connection;
   setStatus("Loading tables…", "busy");
   const names = (await api("GET", "/tables")).tables.slice().sort();
+  if (connection !== state.connection) return;
   renderTables(names, state.table, (name) => pickTable(name, true).catch((error) => setStatus(error.message, "error")));
   setStatus(names.length + (names.length === 1 ? " table" : " tables") + " in " + state.tenant, "ready");
   if (names.length > 0 && (state.table === null || !names.includes(state.table))) await pickTable(names[0], $("sql").value.trim() === "");
 }
 
-/** Runs the editor's statement, then EXPLAINs it; a newer run supersedes an older one's output. */
+/** Runs the editor's statement, then EXPLAINs it; a newer run or connection supersedes its output. */
 async function run() {
   const sql = $("sql").value;
   if (sql.trim() === "") return;
@@ -67,6 +70,8 @@ async function run() {
     return;
   }
   const runId = ++state.runs;
+  const connection = state.connection;
+  const superseded = () => runId !== state.runs || connection !== state.connection;
   setStatus("Running…", "busy");
   const from = findFrom(sql);
   try {
@@ -76,14 +81,14 @@ async function run() {
     const result = await api("POST", "/query", sql);
     const roundTripMs = performance.now() - started;
     const plan = await api("POST", "/explain", sql).catch((error) => ({ text: "EXPLAIN failed: " + error.message }));
-    if (runId !== state.runs) return;
+    if (superseded()) return;
     const columns = renderResults(result);
     renderChart(columns, result.rows);
     renderExplain(result.stats, plan, roundTripMs);
     const shown = result.rows.length > MAX_GRID_ROWS ? " (first " + MAX_GRID_ROWS + " shown)" : "";
     setStatus(result.rows.length + (result.rows.length === 1 ? " row" : " rows") + shown + " in " + formatMs(roundTripMs), "done", runId);
   } catch (error) {
-    if (runId !== state.runs) return;
+    if (superseded()) return;
     clearOutput();
     setStatus(error.message, "error", runId);
   }
@@ -94,11 +99,22 @@ $("token").value = state.token;
 $("connect").addEventListener("submit", (event) => {
   event.preventDefault();
   state.tenant = $("tenant").value.trim();
-  state.token = $("token").value;
+  state.token = $("token").value.trim();
   state.table = null;
+  state.connection++;
+  clearConnection();
   session.setItem("evodb.tenant", state.tenant);
   session.setItem("evodb.token", state.token);
-  loadTables().catch((error) => setStatus(error.message, "error"));
+  const connection = state.connection;
+  loadTables().catch((error) => {
+    if (connection === state.connection) setStatus(error.message, "error");
+  });
+});
+// A tenant token is "<tenant>.<43-character MAC>" (src/tenant-token.ts): it names its tenant, so
+// the tenant field fills itself when it is still empty. The operator token has no such form.
+$("token").addEventListener("input", () => {
+  const named = /^([A-Za-z0-9_][A-Za-z0-9_-]{0,127})\.[A-Za-z0-9_-]{43}$/.exec($("token").value.trim());
+  if (named !== null && $("tenant").value.trim() === "") $("tenant").value = named[1];
 });
 $("run").addEventListener("click", run);
 $("sql").addEventListener("keydown", (event) => {

@@ -139,4 +139,14 @@ function clearOutput() {
   $("chart-panel").hidden = true;
   $("explain-panel").hidden = true;
 }
+
+/** Forgets everything shown for the previous connection (another tenant's tables stay hidden). */
+function clearConnection() {
+  clearOutput();
+  $("tables").replaceChildren();
+  $("schema").replaceChildren();
+  $("schema-title").textContent = "Schema";
+  $("snapshot").replaceChildren(element("option", { value: "" }, "latest"));
+  $("snapshot").disabled = true;
+}
 `;
