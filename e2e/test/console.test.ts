@@ -114,6 +114,7 @@ describe("query console in headless Chromium", () => {
     // "Keep it light": page, script and stylesheet together stay under 16 KiB on the wire.
     expect(gzipped).toBeLessThan(16 * 1024);
     expect((await request(`${app.url}/console`)).headers.get("content-type")).toContain("text/html");
+    expect((await request(`${app.url}/`, { method: "POST", body: "x" })).status).toBe(405);
   });
 
   it("runs a query, shows the API's rows, switches snapshot, and charts a group-by", async () => {
