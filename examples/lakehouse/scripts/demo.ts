@@ -2,19 +2,27 @@
  * `pnpm demo`: EvoDB end to end on this machine, with no network. Starts this app under
  * `wrangler dev` (state persisted in `.wrangler/demo-state`), writes seeded product-analytics events
  * for 12 tenants through the real write path (tenant Durable Objects → CDC → writer Durable Object →
- * lakehouse on local R2), waits until every document is in a committed snapshot, then runs SQL
- * through the query route and prints rows, timings and pruning stats. The server stays up (Ctrl-C
- * ends it); `--once` stops it and exits. `--fresh` starts from empty state; `--docs N` sets the
+ * lakehouse on local R2), plus 600 products with 32-d embeddings for acme, waits until every
+ * document is in a committed snapshot, then runs SQL through the query route (with acme's own
+ * tenant token) and prints rows, timings and pruning stats, builds a vector index over the products
+ * and runs a vector search. The server stays up (Ctrl-C ends it); `--once` stops it and exits. `--fresh` starts from empty state; `--docs N` sets the
  * documents per tenant (default 400); `--port P` the port (default 8787).
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { EvoDBError } from "@evodb/core";
 import { generateEvents } from "@evodb/test-utils";
+import { categoryCentroids, generateProducts, PRODUCT_DIM, queryNear } from "./products";
 import { assertPortFree, committedLsn, postDocs, request, startWrangler, waitCommitted, waitReady } from "./wrangler-dev";
 
 const TABLE = "events";
-const TOKEN = "demo-query-token";
+/** The operator token (every tenant; mints tenant tokens). Queries below use acme's own token. */
+const OPERATOR_TOKEN = "demo-query-token";
+const PRODUCTS = "products";
+const PRODUCT_COUNT = 600;
+const PRODUCT_SEED = 4242;
+/** Acme's tenant token once minted (POST /tenants/acme/token); the operator token until then. */
+let TOKEN = OPERATOR_TOKEN;
 const TENANTS = ["acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne", "wonka", "tyrell", "cyberdyne", "soylent", "oscorp"];
 const BATCH = 50;
 
@@ -48,7 +56,7 @@ const wrangler = startWrangler({
   // Any free port: 9229 (the default) may be taken by another wrangler or node --inspect.
   inspectorPort: PORT <= 64_935 ? PORT + 600 : PORT - 600,
   persistDir: stateDir,
-  vars: { EVODB_CDC_SECRET: "demo-cdc-secret-0123456789abcdef", EVODB_QUERY_TOKEN: TOKEN },
+  vars: { EVODB_CDC_SECRET: "demo-cdc-secret-0123456789abcdef", EVODB_QUERY_TOKEN: OPERATOR_TOKEN, EVODB_TOKEN_SECRET: "demo-token-secret-0123456789abcdef" },
   logFile,
 });
 let stopping = false;
@@ -66,7 +74,11 @@ try {
   await waitReady(BASE, wrangler.process);
   console.log(`ready after ${seconds(started)}`);
   await load();
+  await loadProducts();
+  TOKEN = await mintToken(TENANTS[0]!);
   await runQueries();
+  await vectorSearch();
+  console.log(`\ndemo took ${seconds(started)}`);
 } catch (error) {
   console.error(`demo failed: ${error instanceof Error ? error.message : String(error)} (wrangler's log: ${logFile})`);
   await shutdown(1);
@@ -75,9 +87,12 @@ try {
 if (once) {
   await shutdown(0);
 } else {
-  console.log(`\nThe app is still running at ${BASE} (Ctrl-C stops it). Try:`);
+  console.log(`\nThe app is still running at ${BASE} (Ctrl-C stops it).`);
+  console.log(`Query console: ${BASE}/ (tenant acme with the token above, or any tenant with ${OPERATOR_TOKEN}). Or try:`);
   console.log(`  curl -X POST ${BASE}/tenants/acme/query -H 'authorization: Bearer ${TOKEN}' -d 'SELECT type, count(*) FROM events GROUP BY type'`);
   console.log(`  curl ${BASE}/tenants/acme/tables -H 'authorization: Bearer ${TOKEN}'`);
+  console.log(`  curl -X POST ${BASE}/tenants/acme/tables/${PRODUCTS}/search -H 'authorization: Bearer ${TOKEN}' -d '{"vector":[${new Array(PRODUCT_DIM).fill("0.1").join(",")}],"k":3}'`);
+  console.log(`  (acme's token opens acme only; the operator token ${OPERATOR_TOKEN} opens every tenant)`);
 }
 
 /** Writes each tenant's events (skipping tenants a previous run already committed), then waits for the commits. */
@@ -148,9 +163,9 @@ interface QueryResult {
   };
 }
 
-async function sql(tenant: string, text: string): Promise<QueryResult & { wallMs: number }> {
+async function sql(tenant: string, text: string, token = TOKEN): Promise<QueryResult & { wallMs: number }> {
   const sent = performance.now();
-  const response = await request(`${BASE}/tenants/${tenant}/query`, { method: "POST", body: text, headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" } });
+  const response = await request(`${BASE}/tenants/${tenant}/query`, { method: "POST", body: text, headers: { authorization: `Bearer ${token}`, "content-type": "text/plain" } });
   const body = await response.text();
   if (!response.ok) throw new EvoDBError("INTERNAL", `The demo query failed (HTTP ${response.status}): ${body}\n${text}`);
   return { ...(JSON.parse(body) as QueryResult), wallMs: performance.now() - sent };
@@ -206,6 +221,60 @@ async function runQueries(): Promise<void> {
   const key = acmeEvents[Math.floor(perTenant / 2)]!.event_id;
   await show("point lookup by id", tenant, `SELECT id, type, ts, user.id AS user_id, page.path AS path, device.browser AS browser FROM events WHERE id = '${key}'`);
 
-  const totals = await Promise.all(TENANTS.map(async (name) => Number((await sql(name, "SELECT count(*) AS n FROM events")).rows[0]!.n)));
-  console.log(`\n${TENANTS.length} tenants, ${totals.reduce((a, b) => a + b, 0)} events in the lakehouse (${totals.join(" + ")}); demo took ${seconds(started)}`);
+  // Acme's token cannot read the other tenants (403); the operator token can.
+  const totals = await Promise.all(TENANTS.map(async (name) => Number((await sql(name, "SELECT count(*) AS n FROM events", OPERATOR_TOKEN)).rows[0]!.n)));
+  console.log(`\n${TENANTS.length} tenants, ${totals.reduce((a, b) => a + b, 0)} events in the lakehouse (${totals.join(" + ")})`);
+}
+
+/** Acme's own token, minted by the app for the operator: it opens acme's routes and no other tenant's. */
+async function mintToken(tenant: string): Promise<string> {
+  const response = await request(`${BASE}/tenants/${tenant}/token`, { method: "POST", headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } });
+  if (!response.ok) throw new EvoDBError("INTERNAL", `Minting ${tenant}'s token failed (HTTP ${response.status}): ${await response.text()}`);
+  const { token } = (await response.json()) as { token: string };
+  console.log(`\n${tenant}'s tenant token (POST /tenants/${tenant}/token with the operator token): ${token}`);
+  return token;
+}
+
+/** Writes acme's product catalogue (skipped when a previous run committed it) and waits for the commit. */
+async function loadProducts(): Promise<void> {
+  const tenant = TENANTS[0]!;
+  if ((await committedLsn(BASE, tenant, PRODUCTS)) >= PRODUCT_COUNT) return;
+  const started = performance.now();
+  const products = generateProducts(PRODUCT_COUNT, PRODUCT_SEED);
+  let lastLsn = 0;
+  for (let i = 0; i < products.length; i += 100) lastLsn = await postDocs(BASE, tenant, PRODUCTS, products.slice(i, i + 100));
+  await waitCommitted(BASE, tenant, PRODUCTS, lastLsn, 100);
+  console.log(`loaded ${PRODUCT_COUNT} products with ${PRODUCT_DIM}-d embeddings for ${tenant} in ${seconds(started)}`);
+}
+
+async function postJson<T>(path: string, body: unknown): Promise<T & { wallMs: number }> {
+  const sent = performance.now();
+  const response = await request(`${BASE}${path}`, { method: "POST", body: JSON.stringify(body), headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" } });
+  const text = await response.text();
+  if (!response.ok) throw new EvoDBError("INTERNAL", `POST ${path} failed (HTTP ${response.status}): ${text}`);
+  return { ...(JSON.parse(text) as T), wallMs: performance.now() - sent };
+}
+
+/** Builds the IVF + SQ8 index over acme's product embeddings, then finds the products nearest a "coffee" query vector. */
+async function vectorSearch(): Promise<void> {
+  const tenant = TENANTS[0]!;
+  const built = await postJson<{ rows: number; dim: number; partitions: number; snapshotId: number; bytes: { header: number; data: number }; elapsedMs: number }>(
+    `/tenants/${tenant}/tables/${PRODUCTS}/index`, { field: "embedding", metric: "cosine" },
+  );
+  console.log(`\n── vector index over ${PRODUCTS}.embedding (tenant ${tenant})`);
+  console.log(
+    `  ${built.rows} vectors x ${built.dim} dims from snapshot ${built.snapshotId} · ${built.partitions} IVF partitions, SQ8 codes + float32 re-rank · ` +
+      `header ${kib(built.bytes.header)}, data ${kib(built.bytes.data)} in R2 · built in ${built.elapsedMs.toFixed(1)} ms (${built.wallMs.toFixed(1)} ms over HTTP)`,
+  );
+  const vector = queryNear(categoryCentroids(PRODUCT_SEED).get("coffee")!, 7);
+  const result = await postJson<{ results: { id: string; distance: number; document: { name: string; category: string; price: number } | null }[]; stats: { fetches: number; bytesRead: number; partitionsProbed: number; searchMs: number; elapsedMs: number } }>(
+    `/tenants/${tenant}/tables/${PRODUCTS}/search`, { vector, k: 5 },
+  );
+  console.log(`\n── vector search: the 5 products nearest a query vector near the "coffee" cluster (cosine distance)`);
+  console.table(result.results.map((hit) => ({ id: hit.id, distance: Math.round(hit.distance * 10_000) / 10_000, name: hit.document?.name, category: hit.document?.category, price: hit.document?.price })));
+  const s = result.stats;
+  console.log(
+    `  ${s.searchMs.toFixed(1)} ms to search (${s.partitionsProbed} partitions probed, ${s.fetches} R2 reads, ${kib(s.bytesRead)}), ` +
+      `${s.elapsedMs.toFixed(1)} ms with the documents, ${result.wallMs.toFixed(1)} ms over HTTP`,
+  );
 }
