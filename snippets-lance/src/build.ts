@@ -3,7 +3,7 @@
  * and the two objects of docs/snippets-lance.md.
  */
 import { crc32c, EvoDBError, type ObjectStore } from "@evodb/core";
-import { alignPartition, encodeHeader, MAX_DIM, MAX_PARTITIONS, partitionByteLength, type Metric } from "./format";
+import { alignPartition, encodeHeader, MAX_DIM, MAX_PARTITIONS, partitionByteLength, type Metric, type Quantiser } from "./format";
 import { nearestCentroid, orderCentroidsByTour, prefixNearestCentroid, trainKMeans } from "./kmeans";
 import { normaliseRows } from "./vector-math";
 import { encodeSq8Row, trainSq8 } from "./sq8";
@@ -20,6 +20,8 @@ export interface BuildOptions {
   rowIds?: ArrayLike<number>;
   /** Store float32 vectors beside the codes for exact re-ranking (4 * dim more bytes per row). */
   refine?: boolean;
+  /** What SQ8 codes: `"sq8-residual"` (default; the residual from the partition centroid) or `"sq8"` (the vector). */
+  quantiser?: Quantiser;
   /** k-means seed (default 1): the same input and seed give the same bytes. */
   seed?: number;
   /** k-means iterations (default 10). */
@@ -38,6 +40,16 @@ export interface BuiltIndex {
 
 function invalid(message: string): EvoDBError {
   return new EvoDBError("INVALID_ARGUMENT", `buildIndex: ${message}`);
+}
+
+/** Each row minus the centroid of its partition: what residual SQ8 codes. */
+function residuals(space: Float32Array, n: number, dim: number, assignment: Uint32Array, centroids: Float32Array): Float32Array {
+  const out = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    const cb = assignment[i]! * dim;
+    for (let j = 0; j < dim; j++) out[i * dim + j] = space[i * dim + j]! - centroids[cb + j]!;
+  }
+  return out;
 }
 
 /** Builds an index over `vectors` (row-major, `n * dim`). */
@@ -80,7 +92,10 @@ export function buildIndex(vectors: Float32Array, options: BuildOptions): BuiltI
     assignment[i] = nearestCentroid(space, i, centroids, partitionCount, dim, prefixNearestCentroid(space, i, centroids, partitionCount, dim, 16));
     partitionRows[assignment[i]!]!++;
   }
-  const { min, step } = trainSq8(space, n, dim);
+  const quantiser = options.quantiser ?? "sq8-residual";
+  if (quantiser !== "sq8" && quantiser !== "sq8-residual") throw invalid(`quantiser ${String(quantiser)} must be "sq8" or "sq8-residual"`);
+  const coded = quantiser === "sq8" ? space : residuals(space, n, dim, assignment, centroids);
+  const { min, step } = trainSq8(coded, n, dim);
 
   // Rows of each partition in input order (a counting sort, no per-row objects).
   const starts = new Uint32Array(partitionCount + 1);
@@ -112,7 +127,7 @@ export function buildIndex(vectors: Float32Array, options: BuildOptions): BuiltI
         for (let j = 0; j < dim; j++, at += 4) view.setFloat32(at, space[row * dim + j]!, true);
       }
     }
-    for (let r = 0; r < rows; r++, at += dim) encodeSq8Row(space, ordered[starts[p]! + r]!, dim, min, step, data, at);
+    for (let r = 0; r < rows; r++, at += dim) encodeSq8Row(coded, ordered[starts[p]! + r]!, dim, min, step, data, at);
     partitionCrcs[p] = crc32c(data, start, at);
   }
   const dataKey = `data-${crc32c(data).toString(16).padStart(8, "0")}`;
@@ -123,6 +138,7 @@ export function buildIndex(vectors: Float32Array, options: BuildOptions): BuiltI
     rowCount: n,
     rowIdWidth,
     hasRefine,
+    quantiser,
     dataKey,
     dataSize: data.length,
     sqMin: min,

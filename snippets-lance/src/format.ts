@@ -24,6 +24,15 @@ export const MAX_PARTITIONS = 65_536;
 /** Distance of the index: squared euclidean, or cosine distance (1 - cos) over normalised vectors. */
 export type Metric = "l2" | "cosine";
 
+/**
+ * What the SQ8 codes quantise (docs/snippets-lance.md, "Quantiser"): the vectors themselves (code 1),
+ * or each vector's residual from its partition's centroid (code 2; several times finer steps on
+ * clustered data, higher recall for the same bytes, measured in the benchmark's snippets section).
+ */
+export type Quantiser = "sq8" | "sq8-residual";
+
+const QUANTISER_CODES: Record<Quantiser, number> = { sq8: 1, "sq8-residual": 2 };
+
 /** The decoded header: everything a query needs before it reads partition bytes. */
 export interface IndexHeader {
   readonly metric: Metric;
@@ -34,10 +43,12 @@ export interface IndexHeader {
   readonly rowIdWidth: 4 | 8;
   /** Whether each partition also stores its float32 vectors for exact re-ranking. */
   readonly hasRefine: boolean;
+  /** What the SQ8 codes encode: the vector, or its residual from the partition centroid. */
+  readonly quantiser: Quantiser;
   /** Key suffix of the data object, relative to the index name (`data-<crc hex>`). */
   readonly dataKey: string;
   readonly dataSize: number;
-  /** SQ8 per-dimension minimum and step: value = min + code * step. */
+  /** SQ8 per-dimension minimum and step: value (or residual) = min + code * step. */
   readonly sqMin: Float32Array;
   readonly sqStep: Float32Array;
   /** `partitionCount * dim` centroids, row-major. */
@@ -77,7 +88,7 @@ export function encodeHeader(h: Omit<IndexHeader, "partitionOffsets">): Uint8Arr
   view.setUint16(4, FORMAT_VERSION, true);
   view.setUint8(6, h.metric === "l2" ? 0 : 1);
   view.setUint8(7, h.hasRefine ? 1 : 0);
-  view.setUint8(8, 1); // quantiser 1 = SQ8, the only one in version 1
+  view.setUint8(8, QUANTISER_CODES[h.quantiser]);
   view.setUint8(9, h.rowIdWidth);
   view.setUint16(10, key.length, true);
   view.setUint32(12, h.dim, true);
@@ -128,7 +139,7 @@ export function decodeHeader(bytes: Uint8Array): IndexHeader {
   const dataSize = view.getFloat64(28, true);
   if (metricCode > 1) throw corrupt(`unknown metric ${metricCode}`);
   if (flags > 1) throw corrupt(`unknown flags ${flags}`);
-  if (quantiser !== 1) throw corrupt(`unknown quantiser ${quantiser}`);
+  if (quantiser !== 1 && quantiser !== 2) throw corrupt(`unknown quantiser ${quantiser}`);
   if (rowIdWidth !== 4 && rowIdWidth !== 8) throw corrupt(`row id width ${rowIdWidth} is not 4 or 8`);
   if (dim < 1 || dim > MAX_DIM) throw corrupt(`dimension ${dim} is outside 1..${MAX_DIM}`);
   if (partitionCount < 1 || partitionCount > MAX_PARTITIONS) throw corrupt(`partition count ${partitionCount} is outside 1..${MAX_PARTITIONS}`);
@@ -172,6 +183,7 @@ export function decodeHeader(bytes: Uint8Array): IndexHeader {
     rowCount,
     rowIdWidth,
     hasRefine: flags === 1,
+    quantiser: quantiser === 1 ? "sq8" : "sq8-residual",
     dataKey,
     dataSize,
     sqMin,

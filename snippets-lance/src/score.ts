@@ -40,6 +40,9 @@ export function scoreSearch(header: IndexHeader, plan: SearchPlan, buffers: read
   const k = options.k ?? 10;
   const refine = hasRefine && (options.refine ?? true);
   const heap = new TopK(refine ? k * (options.refineFactor ?? 4) : k);
+  // Decoded difference per dimension = code * step + offset, with offset = min - q for vector codes
+  // and min + centroid - q for residual codes (set per partition below).
+  const residual = header.quantiser === "sq8-residual";
   const offset = new Float32Array(dim);
   for (let j = 0; j < dim; j++) offset[j] = header.sqMin[j]! - q[j]!;
   const bufferOf = new Int32Array(probed.length);
@@ -57,6 +60,7 @@ export function scoreSearch(header: IndexHeader, plan: SearchPlan, buffers: read
     }
     bufferOf[i] = readIndex;
     startOf[i] = start;
+    if (residual) for (let j = 0, cb = p * dim; j < dim; j++) offset[j] = header.sqMin[j]! + header.centroids[cb + j]! - q[j]!;
     const codesAt = start + rows * (rowIdWidth + (hasRefine ? 4 * dim : 0));
     for (let r = 0; r < rows; r++) {
       const bound = heap.threshold;

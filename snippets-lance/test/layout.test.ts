@@ -45,6 +45,39 @@ describe("snippets-lance layout", () => {
     }
   });
 
+  it("both quantisers: every SQ8 distance is within the quantisation error of the exact distance", async () => {
+    const dim = 24;
+    const n = 400;
+    const vectors = clusteredVectors(19, n, dim, 5);
+    const random = new Random(23);
+    for (const quantiser of ["sq8", "sq8-residual"] as const) {
+      const built = buildIndex(vectors, { dim, partitions: 8, quantiser });
+      const header = decodeHeader(built.header);
+      expect(header.quantiser).toBe(quantiser);
+      // Each decoded value is within step/2 of the true one, so by the triangle inequality the
+      // decoded l2 distance is within the norm of the half-steps of the exact one.
+      let halfSteps = 0;
+      for (let j = 0; j < dim; j++) halfSteps += (header.sqStep[j]! / 2) ** 2;
+      const slack = Math.sqrt(halfSteps) * 1.001 + 1e-4;
+      const store = new CountingStore();
+      await writeIndex(store, quantiser, built);
+      for (let t = 0; t < 5; t++) {
+        const query = Array.from({ length: dim }, () => random.next() * 10 - 5);
+        const result = await search(store, query, { index: quantiser, k: n, nprobes: 8, refine: false });
+        expect(result.rowIds.length).toBe(n);
+        const exact = new Map<number, number>();
+        for (let i = 0; i < n; i++) {
+          let d = 0;
+          for (let j = 0; j < dim; j++) d += (vectors[i * dim + j]! - query[j]!) ** 2;
+          exact.set(i, d);
+        }
+        for (let i = 0; i < n; i++) {
+          expect(Math.abs(Math.sqrt(result.distances[i]!) - Math.sqrt(exact.get(result.rowIds[i]!)!))).toBeLessThanOrEqual(slack);
+        }
+      }
+    }
+  });
+
   it("fixed header fields sit where docs/snippets-lance.md says", () => {
     const built = buildIndex(new Float32Array([0, 0, 1, 1, 2, 2]), { dim: 2, partitions: 1, metric: "cosine", rowIds: [5, 2 ** 40, 7] });
     const b = built.header;
@@ -53,7 +86,7 @@ describe("snippets-lance layout", () => {
     expect(view.getUint16(4, true)).toBe(FORMAT_VERSION);
     expect(b[6]).toBe(1); // cosine
     expect(b[7]).toBe(0); // no refine
-    expect(b[8]).toBe(1); // SQ8
+    expect(b[8]).toBe(2); // SQ8 of residuals, the default quantiser
     expect(b[9]).toBe(8); // a row id above 2^32 forces float64 ids
     expect(view.getUint16(10, true)).toBe(13); // "data-xxxxxxxx"
     expect(view.getUint32(12, true)).toBe(2);
