@@ -54,6 +54,12 @@ function duration(value: string): number {
   return Number(match[1]) * UNIT_MS[match[2]!]!;
 }
 
+/** A duration option whose help shows its default as a duration ("60s"), not in milliseconds. */
+function durationOption(flags: string, description: string, defaultMs: number): Option {
+  const unit = (["d", "h", "m", "s"] as const).find((u) => defaultMs % UNIT_MS[u]! === 0) ?? "ms";
+  return new Option(flags, description).argParser(duration).default(defaultMs, `${defaultMs / UNIT_MS[unit]!}${unit}`);
+}
+
 const formatOption = (): Option => new Option("--format <format>", "output format").choices(ROW_FORMATS).default("table");
 
 /** "Example:" lines under a command's help. */
@@ -75,7 +81,7 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
     .option("--store <dir>", "local lakehouse folder (the embedded default; no Cloudflare account needed)", ".evodb")
     .option("--url <url>", "a deployed EvoDB app instead of --store (token from EVODB_TOKEN)")
     .option("--tenant <name>", "tenant of --url (default: EVODB_TENANT, or the URL's /tenants/NAME)")
-    .option("--timeout <duration>", "per-request timeout with --url", duration, DEFAULT_TIMEOUT_MS)
+    .addOption(durationOption("--timeout <duration>", "per-request timeout with --url", DEFAULT_TIMEOUT_MS))
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .exitOverride()
     .showHelpAfterError()
@@ -102,7 +108,7 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
       .description("write NDJSON or JSON-array files (or - for stdin) and print the snapshot that committed them; progress (rows, MB/s) on a terminal")
       .requiredOption("--table <name>", "table to write (created if missing)")
       .option("--key <path>", "primary key path (e.g. id or user.id); rows with the same key are replaced. With --url documents are keyed by their id")
-      .option("--commit-timeout <duration>", "with --url: how long to wait for the writer to commit", duration, duration("120s"))
+      .addOption(durationOption("--commit-timeout <duration>", "with --url: how long to wait for the writer to commit", duration("120s")))
       .argument("<files...>", "input files, - for stdin")
       .action(async (files: string[], o: { table: string; key?: string; commitTimeout: number }) => {
         const options = { table: o.table, files, ...(o.key ? { key: o.key } : {}) };
@@ -146,7 +152,7 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
       .command("vacuum")
       .description("expire old snapshots and delete files no retained snapshot references (local store only)")
       .argument("<table>")
-      .option("--retain <duration>", "keep snapshots younger than this", duration, duration("7d"))
+      .addOption(durationOption("--retain <duration>", "keep snapshots younger than this", duration("7d")))
       .option("--retain-last <n>", "always keep the newest n snapshots", integer, 1)
       .action((table: string, o: { retain: number; retainLast: number }) => {
         localOnly("vacuum");
@@ -171,7 +177,8 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
       .description("write evodb.lock.json: schema id, version and content hash per table")
       .option("--table <name...>", "tables (default: all)", list)
       .action((o: { table?: string[] }) => lock(io, lakehouse(), { tables: o.table ?? [] }).then(() => undefined)),
-    "evodb --url https://evodb.example.workers.dev/tenants/acme lock",
+    "evodb lock",
+    "evodb --url https://evodb.example.workers.dev/tenants/acme lock --table events,orders",
   );
 
   examples(

@@ -23,7 +23,13 @@ async function importSchemaModule(path: string): Promise<unknown> {
   } catch (error) {
     throw new EvoDBError("INVALID_ARGUMENT", `cannot load ${path}: ${(error as Error).message}`, { cause: error });
   }
-  const value = module.default ?? module.schema;
+  let value = module.default ?? module.schema;
+  // A .ts file outside an ESM package ("type": "module") compiles to CommonJS, marked `__esModule`,
+  // and its whole exports object arrives as the default export.
+  if (value !== null && typeof value === "object" && "__esModule" in value) {
+    const exports = value as { default?: unknown; schema?: unknown };
+    value = exports.default ?? exports.schema;
+  }
   if (value === undefined) throw new EvoDBError("INVALID_ARGUMENT", `${path} exports no schema; use \`export default schema\` or \`export const schema = …\``);
   return value;
 }

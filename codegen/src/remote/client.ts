@@ -86,12 +86,13 @@ function responseError(status: number, text: string, what: string): EvoDBError {
   }
   const error = errorOf(body);
   const code = (error !== null && CODE.test(error.code) ? error.code : status === 401 ? "UNAUTHORIZED" : status === 403 ? "FORBIDDEN" : status === 404 ? "NOT_FOUND" : "STORAGE_ERROR") as EvoDBErrorCode;
-  const message = error?.message ?? `HTTP ${status}: ${text.slice(0, 200).trim() || "(empty body)"}`;
+  // The server's EvoDBError message already says what to do; a bare status needs the request to make sense.
+  const message = error?.message ?? `${what}: HTTP ${status}: ${text.slice(0, 200).trim() || "(empty body)"}`;
   const hint =
     code === "UNAUTHORIZED" ? " Set EVODB_TOKEN to the app's API token."
     : code === "FORBIDDEN" ? " The token is valid but not for this tenant; check --tenant."
     : "";
-  return new EvoDBError(code, `${what}: ${message}${hint}`, { details: { ...error?.details, status } });
+  return new EvoDBError(code, `${message}${hint}`, { details: { ...error?.details, status } });
 }
 
 /**
