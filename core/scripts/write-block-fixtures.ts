@@ -1,7 +1,8 @@
 /**
  * Regenerates the golden `.evodb` fixtures in core/test/fixtures/ (run:
  * `pnpm exec tsx core/scripts/write-block-fixtures.ts`). Only do this together with a new format
- * version: the fixtures pin the bytes of format v1 (docs/format.md, "Stability").
+ * version: the fixtures pin the bytes of format v2 (docs/format.md, "Stability"). The v1 files stay
+ * as they are: they prove that this build refuses version 1 with UNSUPPORTED_VERSION.
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -9,8 +10,8 @@ import { writeBlock } from "../src/index";
 import { compressibleBatch, fixedBatch } from "../test/block-batches";
 
 for (const [name, batch] of [
-  ["block-v1-fixed.evodb", fixedBatch()],
-  ["block-v1-compressed.evodb", compressibleBatch()],
+  ["block-v2-fixed.evodb", fixedBatch()],
+  ["block-v2-compressed.evodb", compressibleBatch()],
 ] as const) {
   const target = fileURLToPath(new URL(`../test/fixtures/${name}`, import.meta.url));
   writeFileSync(target, writeBlock(batch));

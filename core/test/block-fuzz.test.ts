@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Random } from "@evodb/test-utils";
 import { crc32c } from "../src/checksum";
 import { writeFooter, writeTrailer, type BlockColumn } from "../src/block/footer";
-import { BLOCK_TRAILER_SIZE, EvoDBError, parseBlockFooter, readBlock, writeBlock, type ShreddedBatch } from "../src/index";
+import { BLOCK_TRAILER_SIZE, EvoDBError, bloomMightContain, parseBlockFooter, readBlock, readBlockBloomFilter, writeBlock, type ShreddedBatch } from "../src/index";
 import { compressibleBatch, fixedBatch, randomBatch, sameBatch } from "./block-batches";
 
 const SLOW = 120_000;
@@ -46,14 +46,34 @@ function mutate(rnd: Random, original: Uint8Array): Uint8Array {
   }
 }
 
-/** Only EvoDBError with a block code is an acceptable failure; anything else fails the test. */
-function attempt(bytes: Uint8Array): ShreddedBatch | null {
+/** A decoded block: its batch and the bits of each column's bloom filter (null without one). */
+interface Decoded {
+  batch: ShreddedBatch;
+  blooms: (Uint8Array | null)[];
+}
+
+/**
+ * Decodes the data and every bloom filter, probing each filter once. Only EvoDBError with a block
+ * code is an acceptable failure; anything else fails the test.
+ */
+function attempt(bytes: Uint8Array): Decoded | null {
   try {
-    return readBlock(bytes);
+    const batch = readBlock(bytes);
+    const footer = parseBlockFooter(bytes, bytes.length);
+    const blooms = footer.columns.map((column, i) => {
+      const filter = readBlockBloomFilter(bytes, footer, i);
+      if (filter !== null) bloomMightContain(footer, i, column.type === "int" ? 7 : "probe", filter);
+      return filter === null ? null : filter.bits;
+    });
+    return { batch, blooms };
   } catch (e) {
     if (!(e instanceof EvoDBError) || (e.code !== "CORRUPT_BLOCK" && e.code !== "UNSUPPORTED_VERSION")) throw e;
     return null;
   }
+}
+
+function sameBlooms(a: (Uint8Array | null)[], b: (Uint8Array | null)[]): boolean {
+  return a.length === b.length && a.every((bits, i) => (bits === null ? b[i] === null : b[i] !== null && Buffer.from(bits).equals(Buffer.from(b[i]!))));
 }
 
 /**
@@ -63,6 +83,24 @@ function attempt(bytes: Uint8Array): ShreddedBatch | null {
 function mutateAndReseal(rnd: Random, original: Uint8Array): Uint8Array {
   const footer = parseBlockFooter(original, original.length);
   const b = original.slice();
+  const withBloom = footer.columns.map((c, i) => (c.bloom === null ? -1 : i)).filter((i) => i >= 0);
+  if (withBloom.length > 0 && rnd.chance(0.2)) {
+    const i = rnd.pick(withBloom);
+    const loc = footer.columns[i]!.bloom!;
+    for (let k = rnd.int(1, 3); k > 0; k--) {
+      const at = loc.offset + rnd.int(0, loc.length - 1);
+      b[at] = b[at]! ^ (1 << rnd.int(0, 7));
+    }
+    const columns: BlockColumn[] = footer.columns.map((col, j) =>
+      j === i ? { ...col, bloom: { ...loc, ...(rnd.chance(0.5) ? { hashCount: rnd.int(0, 20) } : {}), crc32c: crc32c(b, loc.offset, loc.offset + loc.length) } } : col,
+    );
+    const newFooter = writeFooter(footer.rowCount, columns);
+    const out = new Uint8Array(footer.footerOffset + newFooter.length + BLOCK_TRAILER_SIZE);
+    out.set(b.subarray(0, footer.footerOffset));
+    out.set(newFooter, footer.footerOffset);
+    out.set(writeTrailer(newFooter), footer.footerOffset + newFooter.length);
+    return out;
+  }
   if (footer.columns.length > 0 && rnd.chance(0.7)) {
     const i = rnd.int(0, footer.columns.length - 1);
     const c = footer.columns[i]!;
@@ -96,11 +134,14 @@ function mutateAndReseal(rnd: Random, original: Uint8Array): Uint8Array {
 
 describe("block fuzzing", () => {
   const seeds = new Random(424242);
-  const bases: { batch: ShreddedBatch; bytes: Uint8Array }[] = [fixedBatch(), compressibleBatch(), randomBatch(seeds, 120, 6), randomBatch(seeds, 40, 3)].map(
-    (batch) => ({ batch, bytes: writeBlock(batch) }),
+  const bases: { batch: ShreddedBatch; bytes: Uint8Array; blooms: (Uint8Array | null)[] }[] = [fixedBatch(), compressibleBatch(), randomBatch(seeds, 120, 6), randomBatch(seeds, 40, 3)].map(
+    (batch) => {
+      const bytes = writeBlock(batch);
+      return { batch, bytes, blooms: attempt(bytes)!.blooms };
+    },
   );
 
-  it("10,000 mutated blocks: each is a CORRUPT_BLOCK/UNSUPPORTED_VERSION error or the exact original", () => {
+  it("10,000 mutated blocks: each is a CORRUPT_BLOCK/UNSUPPORTED_VERSION error or the exact original (data and bloom filters)", () => {
     const rnd = new Random(777);
     let decoded = 0;
     for (let n = 0; n < 10_000; n++) {
@@ -108,16 +149,17 @@ describe("block fuzzing", () => {
       const result = attempt(mutate(rnd, base.bytes));
       if (result) {
         decoded++;
-        // Checksums leave no room for a wrong answer: whatever decodes is the original batch.
-        const diff = sameBatch(result, base.batch);
+        // Checksums leave no room for a wrong answer: whatever decodes is the original batch and filters.
+        const diff = sameBatch(result.batch, base.batch);
         if (diff !== null) expect.fail(`mutation ${n} decoded to different data: ${diff}`);
+        if (!sameBlooms(result.blooms, base.blooms)) expect.fail(`mutation ${n} decoded to different bloom filters`);
       }
     }
     // Mutations of zero padding still decode; most mutations must be caught.
     expect(decoded).toBeLessThan(1000);
   }, SLOW);
 
-  it("3,000 mutated blocks with recomputed checksums never throw anything but EvoDBError", () => {
+  it("3,000 mutated blocks (chunks, footers, bloom filters) with recomputed checksums never throw anything but EvoDBError", () => {
     const rnd = new Random(999);
     for (let n = 0; n < 3000; n++) attempt(mutateAndReseal(rnd, bases[n % bases.length]!.bytes));
   }, SLOW);

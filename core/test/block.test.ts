@@ -7,10 +7,12 @@ import {
   Tag,
   bloomMightContain,
   columnStats,
+  decodeBloomFilter,
   decodeColumnChunk,
   isEvoDBError,
   openBlock,
   parseBlockFooter,
+  readBlockBloomFilter,
   readBlock,
   readBlockTrailer,
   reassemble,
@@ -166,8 +168,10 @@ describe("footer, statistics and bloom filters", () => {
     const bytes = writeBlock({ rowCount: n, columns: [intColumn(["i"], all, ints), stringColumn(["s"], all, strings)] });
     const footer = parseBlockFooter(bytes, bytes.length);
     expect(footer.columns.every((c) => c.bloom !== null)).toBe(true);
+    const intFilter = readBlockBloomFilter(bytes, footer, 0)!;
+    const stringFilter = readBlockBloomFilter(bytes, footer, 1)!;
     for (let k = 0; k < n; k++) {
-      if (!bloomMightContain(footer, 0, ints[k]!) || !bloomMightContain(footer, 1, strings[k]!)) expect.unreachable(`false negative at ${k}`);
+      if (!bloomMightContain(footer, 0, ints[k]!, intFilter) || !bloomMightContain(footer, 1, strings[k]!, stringFilter)) expect.unreachable(`false negative at ${k}`);
     }
     const present = new Set(ints);
     let intHits = 0;
@@ -175,15 +179,48 @@ describe("footer, statistics and bloom filters", () => {
     const probes = 50_000;
     for (let k = 0; k < probes; k++) {
       const v = rnd.int(0, 2 ** 31) * 3 + 1;
-      if (!present.has(v) && bloomMightContain(footer, 0, v)) intHits++;
-      if (bloomMightContain(footer, 1, `user-${k * 2 + 1}`)) stringHits++;
+      if (!present.has(v) && bloomMightContain(footer, 0, v, intFilter)) intHits++;
+      if (bloomMightContain(footer, 1, `user-${k * 2 + 1}`, stringFilter)) stringHits++;
     }
     expect(intHits / probes).toBeLessThanOrEqual(0.012);
     expect(stringHits / probes).toBeLessThanOrEqual(0.012);
     // Another type can only be present as a Variant row, and these columns have none.
     expect(bloomMightContain(footer, 0, "3")).toBe(false);
     expect(bloomMightContain(footer, 1, 3)).toBe(false);
+    // Without its bits a filter cannot rule a value of the column's type out.
+    expect(bloomMightContain(footer, 1, "user-1")).toBe(true);
+    expect(bloomMightContain(footer, 1, "user-1", stringFilter)).toBe(false);
   }, SLOW);
+
+  it("bloom filters sit in their own checksummed regions after the chunks, outside the footer", () => {
+    const n = 5000;
+    const all = new Array<number>(n).fill(Tag.Value);
+    const bytes = writeBlock({ rowCount: n, columns: [stringColumn(["a"], all, Array.from({ length: n }, (_, i) => `a-${i}`)), intColumn(["b"], all, Array.from({ length: n }, (_, i) => i * 7))] });
+    const footer = parseBlockFooter(bytes, bytes.length);
+    const trailer = readBlockTrailer(bytes.subarray(bytes.length - BLOCK_TRAILER_SIZE), bytes.length);
+    const lastChunkEnd = Math.max(...footer.columns.map((c) => c.chunk.offset + c.chunk.length));
+    for (const c of footer.columns) {
+      expect(c.bloom).not.toBe(null);
+      expect(c.bloom!.offset % 8).toBe(0);
+      expect(c.bloom!.offset).toBeGreaterThanOrEqual(lastChunkEnd);
+      expect(c.bloom!.offset + c.bloom!.length).toBeLessThanOrEqual(footer.footerOffset);
+    }
+    // Each filter is far larger than the whole footer, which only points at them.
+    expect(trailer.footerLength).toBeLessThan(200);
+    expect(footer.columns.every((c) => c.bloom!.length > 4 * trailer.footerLength)).toBe(true);
+    // A flipped bit in a filter is caught by its checksum, not read as a different filter.
+    const loc = footer.columns[0]!.bloom!;
+    const damaged = bytes.slice();
+    damaged[loc.offset + 3] = damaged[loc.offset + 3]! ^ 1;
+    expect(codeOf(() => readBlockBloomFilter(damaged, footer, 0))).toBe("CORRUPT_BLOCK");
+    expect(codeOf(() => decodeBloomFilter(footer, 0, damaged.subarray(loc.offset, loc.offset + loc.length - 1)))).toBe("CORRUPT_BLOCK");
+    // The data decodes without touching the filters.
+    expect(readBlock(damaged).rowCount).toBe(n);
+    const noBloom = writeBlock({ rowCount: 1, columns: [intColumn(["x"], [Tag.Value], [1])] }, { bloomFilter: false });
+    const noBloomFooter = parseBlockFooter(noBloom, noBloom.length);
+    expect(readBlockBloomFilter(noBloom, noBloomFooter, 0)).toBe(null);
+    expect(codeOf(() => decodeBloomFilter(noBloomFooter, 0, new Uint8Array(8)))).toBe("INVALID_ARGUMENT");
+  });
 });
 
 describe("projection and range reads", () => {
@@ -215,8 +252,11 @@ describe("projection and range reads", () => {
     const batch = randomBatch(new Random(3), 5000, 8);
     const bytes = writeBlock(batch);
     await store.put("b/1.evodb", bytes);
-    const block = await openBlock(counting, "b/1.evodb");
+    expect((await openBlock(counting, "b/1.evodb")).size).toBe(bytes.length);
     expect(reads).toEqual([{ suffix: 64 * 1024 }]);
+    // A suffix of exactly footer + trailer, so that every chunk below is a range read.
+    const { footerLength } = readBlockTrailer(bytes.subarray(bytes.length - BLOCK_TRAILER_SIZE), bytes.length);
+    const block = await openBlock(counting, "b/1.evodb", { footerReadSize: footerLength + BLOCK_TRAILER_SIZE });
     expect(block.size).toBe(bytes.length);
     expect(block.columnStats().length).toBe(8);
 
@@ -231,7 +271,7 @@ describe("projection and range reads", () => {
     expect(two.columns).toStrictEqual([batch.columns[2], batch.columns[3]]);
     expect(reads.length).toBe(1);
     reads.length = 0;
-    const apart = await openBlock(counting, "b/1.evodb", { coalesceGap: -1 });
+    const apart = await openBlock(counting, "b/1.evodb", { coalesceGap: -1, footerReadSize: footerLength + BLOCK_TRAILER_SIZE });
     reads.length = 0;
     await apart.readColumns([["c2"], ["c3"]]);
     expect(reads.length).toBe(2);
@@ -247,16 +287,49 @@ describe("projection and range reads", () => {
     const tiny = await openBlock(counting, "b/tiny.evodb");
     expect(reads.length).toBe(1);
     expect(sameBatch(await tiny.readColumns(), fixedBatch())).toBe(null);
+    expect(tiny.suffix.length).toBe(tiny.size);
+    // ... and the chunks and filters are then taken from it, not fetched again.
+    expect(reads.length).toBe(1);
+  }, SLOW);
+
+  it("openBlock fetches only the bloom filters asked for, and takes from the suffix what it holds", async () => {
+    const store = new MemoryObjectStore();
+    const reads: ObjectGetOptions["range"][] = [];
+    const counting = Object.assign(Object.create(store) as MemoryObjectStore, {
+      get: (key: string, options?: ObjectGetOptions) => {
+        reads.push(options?.range);
+        return store.get(key, options);
+      },
+    });
+    const n = 20_000;
+    const all = new Array<number>(n).fill(Tag.Value);
+    const columns = Array.from({ length: 6 }, (_, c) => stringColumn([`s${c}`], all, Array.from({ length: n }, (_, i) => `v${c}-${i}`)));
+    const bytes = writeBlock({ rowCount: n, columns }, { compression: "none" });
+    await store.put("b/blooms.evodb", bytes);
+    const block = await openBlock(counting, "b/blooms.evodb", { footerReadSize: 1024 });
+    const footer = parseBlockFooter(bytes, bytes.length);
+    reads.length = 0;
+    const [first, none] = await block.readBloomFilters([1, 1]);
+    const loc = footer.columns[1]!.bloom!;
+    expect(reads).toEqual([{ offset: loc.offset, length: loc.length }]);
+    expect(first).toEqual(readBlockBloomFilter(bytes, footer, 1));
+    expect(none).toEqual(first);
+    // The last filter ends right before the footer: a larger first read already holds it.
+    const wide = await openBlock(counting, "b/blooms.evodb", { footerReadSize: bytes.length - footer.columns[5]!.bloom!.offset });
+    reads.length = 0;
+    expect(await wide.readBloomFilters([5])).toEqual([readBlockBloomFilter(bytes, footer, 5)]);
+    expect(reads).toEqual([]);
+    await expect(block.readBloomFilters([99])).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
   }, SLOW);
 });
 
 describe("refusals", () => {
   it("unknown versions are UNSUPPORTED_VERSION; bad magic is CORRUPT_BLOCK", () => {
     const bytes = writeBlock(fixedBatch());
-    const v2 = bytes.slice();
-    v2[bytes.length - 8] = 2;
-    expect(codeOf(() => readBlock(v2))).toBe("UNSUPPORTED_VERSION");
-    expect(codeOf(() => parseBlockFooter(v2, v2.length))).toBe("UNSUPPORTED_VERSION");
+    const v3 = bytes.slice();
+    v3[bytes.length - 8] = 3;
+    expect(codeOf(() => readBlock(v3))).toBe("UNSUPPORTED_VERSION");
+    expect(codeOf(() => parseBlockFooter(v3, v3.length))).toBe("UNSUPPORTED_VERSION");
     const head = bytes.slice();
     head[4] = 9;
     expect(codeOf(() => readBlock(head))).toBe("UNSUPPORTED_VERSION");

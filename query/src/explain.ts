@@ -18,12 +18,18 @@ export interface ExplainOutput {
     readonly prunedByZoneMap: number;
     readonly prunedByBloom: number;
     readonly toRead: number;
+    /** Blocks a run would not open at all: COUNT(*) without WHERE takes their row counts from the snapshot. */
+    readonly countedFromMetadata: number;
   };
   readonly bytes: {
     /** Bytes of all data files of the snapshot. */
     readonly table: number;
-    /** Bytes EXPLAIN itself read: the footers of blocks that partition and snapshot stats kept. */
+    /**
+     * Bytes EXPLAIN itself read: the footers of blocks that partition and snapshot stats kept, plus
+     * the bloom filters of columns an `=`/IN predicate probes (`bloomFilters` of them).
+     */
     readonly footers: number;
+    readonly bloomFilters: number;
     /** Column chunk bytes a run would read at most (late materialisation may read less). */
     readonly columnChunks: number;
   };
@@ -45,7 +51,8 @@ export async function explainQuery(table: Table, query: Query, cache?: ByteCache
   const s = scan.stats;
   const aggregating = (query.groupBy?.length ?? 0) > 0 || query.having !== undefined || query.select.some((i) => i.kind === "expr" && containsAggregate(i.expr));
   const mode = aggregating ? "aggregate" : query.orderBy?.length ? (query.limit !== undefined ? "top-k" : "sort") : "scan";
-  const toRead = files.filter((f) => f.prunedBy === undefined).length;
+  const countedFromMetadata = scan.countsFromMetadata() ? files.filter((f) => f.prunedBy === undefined).length : 0;
+  const toRead = files.filter((f) => f.prunedBy === undefined).length - countedFromMetadata;
   const columnChunks = files.reduce((sum, f) => sum + (f.chunkBytes ?? 0), 0);
   const output = {
     table: query.from,
@@ -59,15 +66,17 @@ export async function explainQuery(table: Table, query: Query, cache?: ByteCache
       prunedByZoneMap: s.blocksPrunedByZoneMap,
       prunedByBloom: s.blocksPrunedByBloom,
       toRead,
+      countedFromMetadata,
     },
-    bytes: { table: s.tableBytes, footers: s.bytesRead, columnChunks },
+    bytes: { table: s.tableBytes, footers: s.bytesRead, bloomFilters: s.bloomFiltersRead, columnChunks },
   } as const;
   const text = [
     `${mode.toUpperCase()} ${query.from} @ snapshot ${s.snapshotId ?? "(empty table)"}`,
     `  columns: ${output.columns.join(", ") || "(none: row counts only)"}`,
     `  filter: ${output.where ?? "(none)"}`,
-    `  blocks: ${s.blocksTotal} total, ${s.blocksPrunedByPartition} pruned by partition, ${s.blocksPrunedByZoneMap} by zone map, ${s.blocksPrunedByBloom} by bloom filter, ${toRead} to read`,
-    `  bytes: ${columnChunks} of column chunks at most (+ ${s.bytesRead} of footers) of ${s.tableBytes} in the table`,
+    `  blocks: ${s.blocksTotal} total, ${s.blocksPrunedByPartition} pruned by partition, ${s.blocksPrunedByZoneMap} by zone map, ${s.blocksPrunedByBloom} by bloom filter, ${toRead} to read` +
+      (countedFromMetadata > 0 ? `, ${countedFromMetadata} counted from snapshot row counts (not opened)` : ""),
+    `  bytes: ${columnChunks} of column chunks at most (+ ${s.bytesRead} of footers and ${s.bloomFiltersRead} bloom filters) of ${s.tableBytes} in the table`,
   ].join("\n");
   return { ...output, text };
 }

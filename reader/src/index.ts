@@ -13,6 +13,7 @@ export * from "./expr-label";
 export * from "./execute";
 export * from "./zone-map";
 export * from "./scan/byte-cache";
+export * from "./scan/block-bytes";
 export * from "./scan/zone-lookups";
 export * from "./scan/table-scan";
 export * from "./scan/query-table";

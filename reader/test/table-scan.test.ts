@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { isEvoDBError, shred, type JsonValue } from "@evodb/core";
+import { isEvoDBError, parseBlockFooter, shred, type JsonValue, type ObjectGetOptions, type ObjectStore, type StoredObjectBody } from "@evodb/core";
 import { generateEvents } from "@evodb/test-utils";
 import { MemoryByteCache, TableScan, q, queryTable, runQuery, type Query, type ResultRow } from "../src/index";
-import { encodeEqualityDeletes } from "@evodb/lakehouse";
+import { encodeEqualityDeletes, openTable } from "@evodb/lakehouse";
 import { deletePositions, makeTable, writeBlocks, type Fixture } from "./lakehouse-fixture";
 
 const BLOCK_ROWS = 1000;
@@ -36,6 +36,28 @@ beforeAll(async () => {
   allDocs = groups.flat();
   liveDocs = groups.flatMap((docs, g) => (g === 0 ? docs.filter((_, i) => !DELETED.includes(i)) : docs));
 }, 60_000);
+
+/**
+ * The fixture's store behind a wrapper that records every read of a block (a key under `data/`):
+ * the range asked for and the bytes the store returned.
+ */
+function countingStore(inner: ObjectStore): { store: ObjectStore; reads: { key: string; range: ObjectGetOptions["range"]; bytes: number }[] } {
+  const reads: { key: string; range: ObjectGetOptions["range"]; bytes: number }[] = [];
+  const store: ObjectStore = {
+    async get(key, options) {
+      const object = await inner.get(key, options);
+      if (object === null || !key.includes("/data/")) return object;
+      const bytes = new Uint8Array(await object.arrayBuffer());
+      reads.push({ key, range: options?.range, bytes: bytes.length });
+      return { ...object, arrayBuffer: async () => bytes.slice().buffer, text: async () => new TextDecoder().decode(bytes) } as StoredObjectBody;
+    },
+    head: (key) => inner.head(key),
+    put: (key, value, options) => inner.put(key, value, options),
+    delete: (keys) => inner.delete(keys),
+    list: (options) => inner.list(options),
+  };
+  return { store, reads };
+}
 
 const sortRows = (rows: ResultRow[]) => rows.map((r) => JSON.stringify(r)).sort();
 
@@ -182,5 +204,95 @@ describe("TableScan over a lakehouse snapshot", () => {
     ]);
     const deleted = await queryTable(table, { from: "events", select: [{ kind: "expr", expr: q.agg("count") }], where: q.cmp("=", q.col("id"), q.lit(50)) });
     expect(deleted.rows).toEqual([{ "count(*)": 0 }]);
+  });
+
+  it("bytesRead never exceeds the table and equals what the store returned; a warm cache fetches nothing", async () => {
+    const { store, reads } = countingStore(fixture.store);
+    const table = await openTable(store, { name: "events" });
+    const queries: Query[] = [
+      { from: "events", select: [{ kind: "star" }] },
+      { from: "events", select: [{ kind: "expr", expr: q.col("geo") }, { kind: "expr", expr: q.col("event_id") }], where: q.cmp(">", q.col("latency_ms"), q.lit(40)) },
+      { from: "events", select: [{ kind: "expr", expr: q.agg("sum", q.col("latency_ms")) }], where: q.cmp("=", q.col("type"), q.lit("purchase")) },
+    ];
+    for (const query of queries) {
+      reads.length = 0;
+      const { stats } = await queryTable(table, query);
+      const returned = reads.reduce((sum, r) => sum + r.bytes, 0);
+      expect(stats.bytesFetched).toBe(returned);
+      expect(stats.bytesRead).toBe(returned);
+      expect(stats.bytesFromCache).toBe(0);
+      expect(stats.requests).toBe(reads.length);
+      expect(stats.bytesRead).toBeLessThanOrEqual(stats.tableBytes);
+      // No byte of a block is fetched twice within one scan.
+      const byKey = new Map<string, number>();
+      for (const r of reads) byKey.set(r.key, (byKey.get(r.key) ?? 0) + r.bytes);
+      const sizes = new Map((await table.snapshot())!.dataFiles.map((f) => [table.objectKey(f.path, "data"), f.byteSize]));
+      for (const [key, bytes] of byKey) expect(bytes).toBeLessThanOrEqual(sizes.get(key)!);
+    }
+    const cache = new MemoryByteCache();
+    const cold = await queryTable(table, queries[1]!, { cache });
+    reads.length = 0;
+    const warm = await queryTable(table, queries[1]!, { cache });
+    expect(reads).toEqual([]);
+    expect(warm.stats.bytesFetched).toBe(0);
+    expect(warm.stats.bytesFromCache).toBe(cold.stats.bytesFetched);
+    expect(warm.stats.bytesRead).toBe(cold.stats.bytesRead);
+    expect(warm.stats.bytesRead).toBeLessThanOrEqual(warm.stats.tableBytes);
+  });
+
+  it("a point lookup range-reads the bloom filter of the probed column only, never the others", async () => {
+    const { store, reads } = countingStore(fixture.store);
+    const table = await openTable(store, { name: "events" });
+    const target = groups[3]![77] as { event_id: string };
+    const result = await queryTable(table, { from: "events", select: [{ kind: "expr", expr: q.col("type") }], where: q.cmp("=", q.col("event_id"), q.lit(target.event_id)) });
+    expect(result.rows).toEqual([{ type: (target as unknown as { type: string }).type }]);
+    expect(result.stats.bloomFiltersRead).toBeGreaterThan(0);
+    const files = (await table.snapshot())!.dataFiles;
+    let otherFilterBytesFetched = 0;
+    for (const file of files) {
+      const key = table.objectKey(file.path, "data");
+      const bytes = new Uint8Array(await (await fixture.store.get(key))!.arrayBuffer());
+      const footer = parseBlockFooter(bytes, bytes.length);
+      const keyColumn = footer.columns.findIndex((c) => c.path.length === 1 && c.path[0] === "event_id");
+      for (const r of reads.filter((x) => x.key === key && x.range !== undefined && "offset" in x.range)) {
+        const range = r.range as { offset: number; length: number };
+        footer.columns.forEach((c, i) => {
+          if (i === keyColumn || c.bloom === null) return;
+          const overlap = Math.min(range.offset + range.length, c.bloom.offset + c.bloom.length) - Math.max(range.offset, c.bloom.offset);
+          if (overlap > 0) otherFilterBytesFetched += overlap;
+        });
+      }
+    }
+    expect(otherFilterBytesFetched).toBe(0);
+  });
+
+  it("COUNT(*) without WHERE takes row counts from the snapshot minus delete vectors, opening no block", async () => {
+    const { store, reads } = countingStore(fixture.store);
+    const table = await openTable(store, { name: "events" });
+    const count: Query = { from: "events", select: [{ kind: "expr", expr: q.agg("count") }, { kind: "expr", expr: q.lit(1), alias: "one" }] };
+    const result = await queryTable(table, count);
+    expect(result.rows).toEqual([{ "count(*)": liveDocs.length, one: 1 }]);
+    expect(reads).toEqual([]);
+    expect(result.stats.blocksCountedFromMetadata).toBe(groups.length);
+    expect(result.stats.bytesRead).toBe(0);
+    const rows = await queryTable(table, { from: "events", select: [{ kind: "expr", expr: q.lit("x"), alias: "x" }], limit: 3 });
+    expect(rows.rows).toEqual([{ x: "x" }, { x: "x" }, { x: "x" }]);
+    // A WHERE needs the data: the block-by-block path, same answer.
+    const filtered = await queryTable(table, { ...count, where: { kind: "isNull", expr: q.col("no_such_path"), negated: false } });
+    expect(filtered.rows).toEqual(result.rows);
+    expect(filtered.stats.blocksCountedFromMetadata).toBe(0);
+  });
+
+  it("COUNT(*) with equality deletes cannot trust row counts: it reads the key and LSN columns", async () => {
+    const version = (id: number, lsn: number): JsonValue => ({ id, _evodb_key: `n:${id}`, _evodb_lsn: lsn });
+    const { table } = await makeTable([Array.from({ length: 50 }, (_, i) => version(i, i + 1))]);
+    const entries = [{ key: "n:3", lsn: 100 }, { key: "n:7", lsn: 100 }];
+    const path = table.newDeleteFilePath("eqd");
+    const byteSize = await table.writeFile(path, encodeEqualityDeletes(["id"], entries));
+    await table.deleteRows([{ kind: "equality", path, rowCount: entries.length, byteSize }]);
+    const result = await queryTable(table, { from: "events", select: [{ kind: "expr", expr: q.agg("count") }] });
+    expect(result.rows).toEqual([{ "count(*)": 48 }]);
+    expect(result.stats.blocksCountedFromMetadata).toBe(0);
+    expect(result.stats.bytesRead).toBeGreaterThan(0);
   });
 });

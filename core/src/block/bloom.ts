@@ -5,7 +5,7 @@
  */
 import { HASH_SEED_1, HASH_SEED_2, hashNumber, hashString } from "./hash";
 
-/** A built filter as stored in the footer. */
+/** A filter's bits and probe count (the bits are one region of the block, its location in the footer). */
 export interface BloomFilter {
   /** Bit j is bit (j & 7) of byte (j >> 3); m = bits.length * 8. */
   readonly bits: Uint8Array;

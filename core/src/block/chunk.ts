@@ -10,8 +10,16 @@ import { ByteReader, ByteWriter, corrupt } from "../encoding/bytes";
 import { readFloatStream, writeFloatStream } from "../encoding/float";
 import { IntEncoding } from "../encoding/ids";
 import { readConstantIntStream, readIntStream, writeConstantIntStream, writeIntStream } from "../encoding/int";
-import { readStringStream, writeStringStream } from "../encoding/string";
+import { readStringStreamOrCodes, writeStringStream, type StringCodes } from "../encoding/string";
 import { readVariant, writeVariant } from "../encoding/variant";
+
+/**
+ * A decoded column. A dictionary-encoded string column decoded with `keepStringCodes` also carries
+ * its `dictionary`: entries and one code per row (the code of a Value row; 0 for other rows), and
+ * its `values` are built from them only when first read, so a reader that filters on codes and
+ * gathers the kept rows never builds a string per row.
+ */
+export type DecodedColumn = ShreddedColumn & { readonly dictionary?: StringCodes };
 
 /** Compact Value entries of a column, in row order. */
 export type CompactValues = Float64Array | Uint8Array | string[] | null;
@@ -140,8 +148,8 @@ export function decodeChunk(
   path: readonly string[],
   type: ColumnType,
   rowCount: number,
-  expected: ChunkEncodings & { hasOverflow: boolean; valueCount: number; variantCount: number; objectCount: number },
-): ShreddedColumn {
+  expected: ChunkEncodings & { hasOverflow: boolean; valueCount: number; variantCount: number; objectCount: number; keepStringCodes?: boolean },
+): DecodedColumn {
   const r = new ByteReader(payload);
   // Check the tag stream's own count before allocating rowCount slots: a hostile footer row count
   // should fail here, not after a large allocation.
@@ -177,7 +185,8 @@ export function decodeChunk(
     corrupt("tag counts differ from the footer statistics");
   }
   if (type === "none" && valueCount > 0) corrupt("column without a value type has Value rows");
-  const column = { path, tags, ...decodeValues(r, type, rowCount, tags, valueCount, expected.values) } as ShreddedColumn & {
+  const decoded = decodeValues(r, type, rowCount, tags, valueCount, expected.values, expected.keepStringCodes === true);
+  const column = ("dictionary" in decoded ? codedStringColumn(path, tags, decoded.dictionary as StringCodes) : { path, tags, ...decoded }) as DecodedColumn & {
     variants?: (JsonValue | undefined)[];
     overflow?: ({ [key: string]: JsonValue } | undefined)[];
   };
@@ -204,14 +213,45 @@ export function decodeChunk(
   return column;
 }
 
-function decodeValues(r: ByteReader, type: ColumnType, n: number, tags: Uint8Array, valueCount: number, expectedId: number) {
+/** A string column whose `values` are built from its dictionary codes on first read (then kept). */
+function codedStringColumn(path: readonly string[], tags: Uint8Array, dictionary: StringCodes): DecodedColumn {
+  const column = { path, tags, type: "string", dictionary } as DecodedColumn;
+  Object.defineProperty(column, "values", {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const { dictionary: entries, codes } = dictionary;
+      const values = new Array<string>(tags.length);
+      for (let i = 0; i < tags.length; i++) values[i] = tags[i] === Tag.Value ? entries[codes[i]!]! : "";
+      Object.defineProperty(column, "values", { value: values, enumerable: true, writable: false, configurable: false });
+      return values;
+    },
+  });
+  return column;
+}
+
+function decodeValues(r: ByteReader, type: ColumnType, n: number, tags: Uint8Array, valueCount: number, expectedId: number, keepStringCodes: boolean) {
   if (type === "none") {
     if (expectedId !== 0) corrupt("values encoding set for a column without values");
     return { type } as const;
   }
   if (type === "string") {
-    const compact = new Array<string>(valueCount);
-    if (readStringStream(r, valueCount, compact, 0) !== expectedId) corrupt("value stream encoding differs from the footer");
+    const stream = readStringStreamOrCodes(r, valueCount);
+    if (stream.id !== expectedId) corrupt("value stream encoding differs from the footer");
+    if (!("values" in stream) && keepStringCodes) {
+      if (valueCount === n) return { type, dictionary: { dictionary: stream.dictionary, codes: stream.codes } } as const;
+      // Codes per row, so kernels index them by row id like every other dense array.
+      const codes = new Uint32Array(n);
+      for (let i = 0, k = 0; i < n; i++) if (tags[i] === Tag.Value) codes[i] = stream.codes[k++]!;
+      return { type, dictionary: { dictionary: stream.dictionary, codes } } as const;
+    }
+    let compact: string[];
+    if ("values" in stream) compact = stream.values;
+    else {
+      compact = new Array<string>(valueCount);
+      const { dictionary, codes } = stream;
+      for (let i = 0; i < valueCount; i++) compact[i] = dictionary[codes[i]!]!;
+    }
     if (valueCount === n) return { type, values: compact } as const;
     const values = new Array<string>(n).fill("");
     for (let i = 0, k = 0; i < n; i++) if (tags[i] === Tag.Value) values[i] = compact[k++]!;

@@ -3,7 +3,7 @@
 /** "EVDB" read as a little-endian u32 at offset 0 and at blockSize - 4. */
 export const BLOCK_MAGIC = Uint8Array.of(0x45, 0x56, 0x44, 0x42);
 /** The only format version this build writes and reads. */
-export const BLOCK_FORMAT_VERSION = 1;
+export const BLOCK_FORMAT_VERSION = 2;
 /** Header: magic (4) + version u16 + reserved u16. */
 export const BLOCK_HEADER_SIZE = 8;
 /** Trailer: footer length u32 + footer CRC-32C u32 + version u16 + reserved u16 + magic (4). */

@@ -1,14 +1,16 @@
 /**
  * The footer and trailer of an `.evodb` block (docs/format.md, "Footer" and "Trailer"): the column
- * directory with per-column encodings, chunk location, checksums, statistics and optional bloom
- * filter. Parsing validates every count, length and offset before use.
+ * directory with per-column encodings, chunk location, checksums, statistics and the location of
+ * an optional bloom filter. Filters live in their own regions before the footer (format v2), so a
+ * footer read costs the same whatever the filters weigh, and a planner fetches only the filters of
+ * the columns its predicate probes. Parsing validates every count, length and offset before use.
  */
 import type { ColumnType } from "../column";
 import { EvoDBError } from "../errors";
 import { crc32c } from "../checksum";
 import { ByteReader, ByteWriter, corrupt } from "../encoding/bytes";
 import { readUtf8, writeUtf8 } from "../encoding/utf8";
-import { MAX_BLOOM_HASHES, type BloomFilter } from "./bloom";
+import { MAX_BLOOM_HASHES } from "./bloom";
 import {
   BLOCK_FORMAT_VERSION,
   BLOCK_HEADER_SIZE,
@@ -34,6 +36,18 @@ export interface ChunkLocation {
   readonly crc32c: number;
 }
 
+/** Where a column's bloom filter lies in the block (docs/format.md, "Bloom filter"). */
+export interface BloomLocation {
+  /** Byte offset of the filter bits from the start of the block. */
+  readonly offset: number;
+  /** Bytes of filter bits (m = 8 * length bits). */
+  readonly length: number;
+  /** Number of probes k (1..16). */
+  readonly hashCount: number;
+  /** CRC-32C of the filter bytes. */
+  readonly crc32c: number;
+}
+
 /** One entry of the column directory. */
 export interface BlockColumn {
   readonly path: readonly string[];
@@ -44,8 +58,8 @@ export interface BlockColumn {
   readonly hasOverflow: boolean;
   readonly chunk: ChunkLocation;
   readonly stats: ColumnStats;
-  /** Bloom filter over the Value entries, if one was written. */
-  readonly bloom: BloomFilter | null;
+  /** Location of the bloom filter over the Value entries, if one was written. */
+  readonly bloom: BloomLocation | null;
 }
 
 /** A parsed footer. */
@@ -110,8 +124,9 @@ export function writeFooter(rowCount: number, columns: readonly BlockColumn[]): 
     }
     if (c.bloom) {
       w.u8(c.bloom.hashCount);
-      w.varint(c.bloom.bits.length);
-      w.bytes(c.bloom.bits);
+      w.varint(c.bloom.offset);
+      w.varint(c.bloom.length);
+      w.u32(c.bloom.crc32c);
     }
   }
   return w.finish();
@@ -143,6 +158,15 @@ function checkMagic(bytes: Uint8Array, at: number, where: string): void {
 }
 
 function checkVersion(version: number): void {
+  if (version === 1) {
+    // Version 1 kept bloom filters inside the footer. Rather than carry a second footer parser, this
+    // build refuses it with a message that says what to do (docs/format.md, "Version history").
+    throw new EvoDBError(
+      "UNSUPPORTED_VERSION",
+      `.evodb block format version 1 (bloom filters inside the footer) is no longer read; this build reads version ${BLOCK_FORMAT_VERSION}. Rewrite the table's blocks from their source documents with this @evodb/core`,
+      { details: { version, supported: [BLOCK_FORMAT_VERSION] } },
+    );
+  }
   if (version !== BLOCK_FORMAT_VERSION) {
     throw new EvoDBError(
       "UNSUPPORTED_VERSION",
@@ -246,13 +270,16 @@ function decodeFooter(r: ByteReader, blockSize: number, footerOffset: number): B
       min = r.u8() === 1;
       max = r.u8() === 1;
     } else if (kind !== StatsKind.None) corrupt(`unknown stats kind ${kind}`);
-    let bloom: BloomFilter | null = null;
+    let bloom: BloomLocation | null = null;
     if (flags & 2) {
       const hashCount = r.u8("bloom hash count");
       if (hashCount < 1 || hashCount > MAX_BLOOM_HASHES) corrupt(`bloom hash count ${hashCount} outside 1..${MAX_BLOOM_HASHES}`);
-      const byteLength = r.count(r.remaining, "bloom size");
-      if (byteLength === 0) corrupt("empty bloom filter");
-      bloom = { bits: r.take(byteLength, "bloom bits").slice(), hashCount };
+      const bloomOffset = r.varint("bloom offset");
+      const bloomLength = r.varint("bloom length");
+      const bloomCrc = r.u32("bloom checksum");
+      if (bloomLength === 0) corrupt(`empty bloom filter in column ${i}`);
+      if (bloomOffset < BLOCK_HEADER_SIZE || bloomLength > footerOffset - bloomOffset) corrupt(`bloom filter [${bloomOffset}, +${bloomLength}) of column ${i} lies outside the data section`);
+      bloom = { offset: bloomOffset, length: bloomLength, hashCount, crc32c: bloomCrc };
     }
     columns.push({
       path,

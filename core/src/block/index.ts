@@ -1,12 +1,15 @@
-/** The `.evodb` block format v1 (docs/format.md). */
+/** The `.evodb` block format v2 (docs/format.md). */
 export { writeBlock, type WriteBlockOptions } from "./writer";
 export {
   readBlock,
   decodeColumnChunk,
   bloomMightContain,
+  decodeBloomFilter,
+  readBlockBloomFilter,
   columnStats,
   selectColumns,
   type ReadBlockOptions,
+  type DecodeColumnOptions,
   type ColumnStatsSummary,
 } from "./reader";
 export {
@@ -14,10 +17,13 @@ export {
   readBlockTrailer,
   type BlockFooter,
   type BlockColumn,
+  type BloomLocation,
   type BlockTrailer,
   type ChunkLocation,
 } from "./footer";
 export type { ColumnStats } from "./stats";
+export type { DecodedColumn } from "./chunk";
+export type { StringCodes } from "../encoding/string";
 export type { BloomFilter } from "./bloom";
 export { openBlock, type OpenBlockOptions, type OpenedBlock } from "./open";
 export {

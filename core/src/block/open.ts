@@ -1,8 +1,9 @@
 /**
  * openBlock: read a block from an {@link ObjectStore} with range requests only (docs/format.md,
  * "Reading"). One suffix read fetches trailer and footer (a second read only when the footer is
- * larger than the first suffix); `readColumns` then fetches just the chunks a projection needs,
- * merging chunks that lie close together into one request.
+ * larger than the first suffix); `readColumns` and `readBloomFilters` then fetch just the chunks
+ * or filters asked for, merging ranges that lie close together into one request and taking bytes
+ * the suffix read already holds from it.
  */
 import type { ShreddedBatch } from "../column";
 import { EvoDBError } from "../errors";
@@ -10,7 +11,8 @@ import type { ObjectStore, StoredObjectBody } from "../object-store";
 import { corrupt } from "../encoding/bytes";
 import { BLOCK_TRAILER_SIZE, DEFAULT_FOOTER_READ_SIZE } from "./constants";
 import { parseBlockFooter, readBlockTrailer, type BlockFooter } from "./footer";
-import { columnStats, decodeColumnChunk, selectColumns, type ColumnStatsSummary } from "./reader";
+import type { BloomFilter } from "./bloom";
+import { columnStats, decodeBloomFilter, decodeColumnChunk, selectColumns, type ColumnStatsSummary } from "./reader";
 
 /** Options of {@link openBlock}. */
 export interface OpenBlockOptions {
@@ -26,10 +28,14 @@ export interface OpenedBlock {
   /** Size of the whole block. */
   readonly size: number;
   readonly footer: BlockFooter;
+  /** The last bytes of the block, as fetched to read the footer (trailer, footer and what precedes them). */
+  readonly suffix: Uint8Array;
   /** JSON-friendly statistics per column. */
   columnStats(): ColumnStatsSummary[];
   /** Fetches and decodes the columns a projection needs (all columns without `paths`). */
   readColumns(paths?: readonly (readonly string[])[]): Promise<ShreddedBatch>;
+  /** Fetches the bloom filters of the given columns (null for a column without one), in the order given. */
+  readBloomFilters(columnIndexes: readonly number[]): Promise<(BloomFilter | null)[]>;
 }
 
 async function getBytes(store: ObjectStore, key: string, range: { offset: number; length: number } | { suffix: number }): Promise<StoredObjectBody & { bytes: Uint8Array }> {
@@ -64,33 +70,59 @@ export async function openBlock(store: ObjectStore, key: string, options: OpenBl
   }
   const footer = parseBlockFooter(tail, size);
   const gap = options.coalesceGap ?? 4096;
+  const suffix = tail;
+  const suffixStart = size - suffix.length;
 
-  async function readColumns(paths?: readonly (readonly string[])[]): Promise<ShreddedBatch> {
-    const wanted = selectColumns(footer, paths);
-    const byOffset = [...wanted].sort((a, b) => footer.columns[a]!.chunk.offset - footer.columns[b]!.chunk.offset);
+  /** The bytes of each range, fetched in coalesced requests; ranges inside the suffix cost nothing. */
+  async function fetchRanges(ranges: readonly { offset: number; length: number }[]): Promise<Uint8Array[]> {
+    const out = new Array<Uint8Array>(ranges.length);
+    const order = ranges.map((_, i) => i).sort((a, b) => ranges[a]!.offset - ranges[b]!.offset);
     const groups: { start: number; end: number; members: number[] }[] = [];
-    for (const i of byOffset) {
-      const { offset, length } = footer.columns[i]!.chunk;
+    for (const i of order) {
+      const { offset, length } = ranges[i]!;
+      if (offset >= suffixStart) {
+        out[i] = suffix.subarray(offset - suffixStart, offset - suffixStart + length);
+        continue;
+      }
       const last = groups[groups.length - 1];
       if (last && offset - last.end <= gap) {
         last.end = Math.max(last.end, offset + length);
         last.members.push(i);
       } else groups.push({ start: offset, end: offset + length, members: [i] });
     }
-    const decoded = new Map<number, ShreddedBatch["columns"][number]>();
     await Promise.all(
       groups.map(async (g) => {
         const part = await getBytes(store, key, { offset: g.start, length: g.end - g.start });
         sameVersion(first, part, key);
         if (part.bytes.length !== g.end - g.start) corrupt(`short range read of ${key}`);
         for (const i of g.members) {
-          const { offset, length } = footer.columns[i]!.chunk;
-          decoded.set(i, decodeColumnChunk(footer, i, part.bytes.subarray(offset - g.start, offset - g.start + length)));
+          const { offset, length } = ranges[i]!;
+          out[i] = part.bytes.subarray(offset - g.start, offset - g.start + length);
         }
       }),
     );
-    return { rowCount: footer.rowCount, columns: wanted.map((i) => decoded.get(i)!) };
+    return out;
   }
 
-  return { key, size, footer, columnStats: () => columnStats(footer), readColumns };
+  async function readColumns(paths?: readonly (readonly string[])[]): Promise<ShreddedBatch> {
+    const wanted = selectColumns(footer, paths);
+    const bytes = await fetchRanges(wanted.map((i) => footer.columns[i]!.chunk));
+    return { rowCount: footer.rowCount, columns: wanted.map((i, k) => decodeColumnChunk(footer, i, bytes[k]!)) };
+  }
+
+  async function readBloomFilters(columnIndexes: readonly number[]): Promise<(BloomFilter | null)[]> {
+    const withFilter = columnIndexes.filter((i) => footer.columns[i]?.bloom != null);
+    const bytes = await fetchRanges(withFilter.map((i) => footer.columns[i]!.bloom!));
+    const byColumn = new Map(withFilter.map((i, k) => [i, bytes[k]!]));
+    return columnIndexes.map((i) => {
+      const filterBytes = byColumn.get(i);
+      if (filterBytes === undefined) {
+        if (footer.columns[i] === undefined) throw new EvoDBError("INVALID_ARGUMENT", `column index ${i} is outside 0..${footer.columns.length - 1}`);
+        return null;
+      }
+      return decodeBloomFilter(footer, i, filterBytes);
+    });
+  }
+
+  return { key, size, footer, suffix, columnStats: () => columnStats(footer), readColumns, readBloomFilters };
 }

@@ -1,14 +1,15 @@
 /**
- * Reading `.evodb` blocks held in memory: whole-block decode with projection, single-chunk decode
- * for range readers, bloom probes and JSON-friendly statistics (docs/format.md, "Reading").
+ * Reading `.evodb` blocks held in memory: whole-block decode with projection, single-chunk and
+ * single-filter decode for range readers, bloom probes and JSON-friendly statistics
+ * (docs/format.md, "Reading").
  */
 import type { ShreddedBatch, ShreddedColumn } from "../column";
 import { EvoDBError } from "../errors";
 import { crc32c } from "../checksum";
 import { corrupt } from "../encoding/bytes";
 import { inflateExactly } from "../encoding/compress";
-import { bloomTest } from "./bloom";
-import { decodeChunk } from "./chunk";
+import { bloomTest, type BloomFilter } from "./bloom";
+import { decodeChunk, type DecodedColumn } from "./chunk";
 import { checkHeader, parseBlockFooter, type BlockFooter } from "./footer";
 import type { ColumnStats } from "./stats";
 
@@ -42,11 +43,20 @@ function checkColumnIndex(footer: BlockFooter, columnIndex: number): void {
   }
 }
 
+/** Options of {@link decodeColumnChunk}. */
+export interface DecodeColumnOptions {
+  /**
+   * Keep a dictionary-encoded string column as dictionary + codes ({@link DecodedColumn}); its
+   * `values` are then built on first read only.
+   */
+  keepStringCodes?: boolean;
+}
+
 /**
  * Decodes one column from its stored chunk bytes (exactly `footer.columns[i].chunk.length` bytes,
  * e.g. from a range read). Verifies the chunk checksum before anything else.
  */
-export function decodeColumnChunk(footer: BlockFooter, columnIndex: number, chunkBytes: Uint8Array): ShreddedColumn {
+export function decodeColumnChunk(footer: BlockFooter, columnIndex: number, chunkBytes: Uint8Array, options: DecodeColumnOptions = {}): DecodedColumn {
   checkColumnIndex(footer, columnIndex);
   const c = footer.columns[columnIndex]!;
   if (chunkBytes.length !== c.chunk.length) corrupt(`chunk of column ${columnIndex} is ${chunkBytes.length} bytes, the footer says ${c.chunk.length}`);
@@ -58,6 +68,7 @@ export function decodeColumnChunk(footer: BlockFooter, columnIndex: number, chun
     valueCount: c.stats.valueCount,
     variantCount: c.stats.variantCount,
     objectCount: c.stats.objectCount,
+    keepStringCodes: options.keepStringCodes === true,
   });
 }
 
@@ -73,17 +84,41 @@ export function readBlock(bytes: Uint8Array, options: ReadBlockOptions = {}): Sh
 }
 
 /**
- * False when no Value entry of the column equals `value` (certainly absent among typed values);
- * true when it may be present, or when the column has no filter. Variant rows are not in the
- * filter: a value of another type than the column's is reported possible iff the column has
- * Variant rows.
+ * Checks and returns one column's bloom filter from its stored bytes (exactly
+ * `footer.columns[i].bloom.length` bytes, e.g. from a range read). INVALID_ARGUMENT when the column
+ * has no filter; CORRUPT_BLOCK when the bytes do not match the footer's length or checksum.
  */
-export function bloomMightContain(footer: BlockFooter, columnIndex: number, value: number | string): boolean {
+export function decodeBloomFilter(footer: BlockFooter, columnIndex: number, bloomBytes: Uint8Array): BloomFilter {
+  checkColumnIndex(footer, columnIndex);
+  const location = footer.columns[columnIndex]!.bloom;
+  if (location === null) throw new EvoDBError("INVALID_ARGUMENT", `column ${JSON.stringify(footer.columns[columnIndex]!.path)} has no bloom filter; check footer.columns[i].bloom first`);
+  if (bloomBytes.length !== location.length) corrupt(`bloom filter of column ${columnIndex} is ${bloomBytes.length} bytes, the footer says ${location.length}`);
+  if (crc32c(bloomBytes) !== location.crc32c) corrupt(`checksum mismatch in the bloom filter of column ${JSON.stringify(footer.columns[columnIndex]!.path)}`);
+  return { bits: bloomBytes, hashCount: location.hashCount };
+}
+
+/** The bloom filter of one column of a block held in memory, or null when the column has none. */
+export function readBlockBloomFilter(bytes: Uint8Array, footer: BlockFooter, columnIndex: number): BloomFilter | null {
+  checkColumnIndex(footer, columnIndex);
+  const location = footer.columns[columnIndex]!.bloom;
+  if (location === null) return null;
+  if (bytes.length !== footer.blockSize) throw new EvoDBError("INVALID_ARGUMENT", `pass the whole block (${footer.blockSize} bytes), got ${bytes.length}`);
+  return decodeBloomFilter(footer, columnIndex, bytes.subarray(location.offset, location.offset + location.length));
+}
+
+/**
+ * False when no Value entry of the column equals `value` (certainly absent among typed values);
+ * true when it may be present. `filter` is the column's filter ({@link decodeBloomFilter}); without
+ * it (not fetched, or none written) the bits cannot be consulted. Variant rows are not in the
+ * filter: a value of another type than the column's is reported possible iff the column has
+ * Variant rows, or has no filter (which a writer also omits for other reasons).
+ */
+export function bloomMightContain(footer: BlockFooter, columnIndex: number, value: number | string, filter?: BloomFilter | null): boolean {
   checkColumnIndex(footer, columnIndex);
   const c = footer.columns[columnIndex]!;
   const matchesType = c.type === "string" ? typeof value === "string" : c.type === "int" ? Number.isSafeInteger(value) : false;
   if (!matchesType) return c.stats.variantCount > 0 || c.bloom === null;
-  return c.bloom === null || bloomTest(c.bloom, value);
+  return c.bloom === null || filter === undefined || filter === null || bloomTest(filter, value);
 }
 
 /** JSON-friendly statistics of one column (what snapshot files and zone maps store). */

@@ -1,7 +1,7 @@
 /**
  * writeBlock: a {@link ShreddedBatch} to the bytes of one `.evodb` block (docs/format.md).
  * Layout: header, one chunk per column at 8-byte aligned offsets (each optionally deflated and
- * CRC-32C checked), footer, trailer.
+ * CRC-32C checked), one region per bloom filter (8-byte aligned, CRC-32C checked), footer, trailer.
  */
 import type { ShreddedBatch } from "../column";
 import { EvoDBError } from "../errors";
@@ -11,7 +11,7 @@ import { distinctStrings } from "../encoding/string";
 import { bloomShape, buildBloom, type BloomFilter } from "./bloom";
 import { compactValues, encodeChunk } from "./chunk";
 import { BLOCK_FORMAT_VERSION, BLOCK_HEADER_SIZE, BLOCK_MAGIC, BLOCK_TRAILER_SIZE, CHUNK_ALIGNMENT, MAX_BLOCK_COLUMNS, MAX_BLOCK_ROWS, MAX_CHUNK_BYTES } from "./constants";
-import { writeFooter, writeTrailer, type BlockColumn } from "./footer";
+import { writeFooter, writeTrailer, type BlockColumn, type BloomLocation } from "./footer";
 import { computeStats, countTags, estimateDistinct, hashStrings } from "./stats";
 
 /** Options of {@link writeBlock}; the defaults suit most tables. */
@@ -54,7 +54,7 @@ function validateBatch(batch: ShreddedBatch): void {
   }
 }
 
-/** Encodes a batch as one `.evodb` block (format version 1). Throws INVALID_ARGUMENT for a batch that breaks the column contract. */
+/** Encodes a batch as one `.evodb` block (format version 2). Throws INVALID_ARGUMENT for a batch that breaks the column contract. */
 export function writeBlock(batch: ShreddedBatch, options: WriteBlockOptions = {}): Uint8Array {
   validateBatch(batch);
   const compress = (options.compression ?? "auto") === "auto";
@@ -67,7 +67,8 @@ export function writeBlock(batch: ShreddedBatch, options: WriteBlockOptions = {}
 
   // Chunks are encoded first and copied once into an exactly sized block.
   const stored: Uint8Array[] = [];
-  const directory: BlockColumn[] = [];
+  const blooms: (BloomFilter | null)[] = [];
+  const directory: (Omit<BlockColumn, "bloom"> & { bloom: BloomLocation | null })[] = [];
   let offset = BLOCK_HEADER_SIZE;
   for (const column of batch.columns) {
     const tagCounts = countTags(column.tags);
@@ -96,6 +97,7 @@ export function writeBlock(batch: ShreddedBatch, options: WriteBlockOptions = {}
     const chunk = packed ?? payload;
     offset = alignUp(offset, CHUNK_ALIGNMENT);
     stored.push(chunk);
+    blooms.push(bloom);
     directory.push({
       path: column.path,
       type: column.type,
@@ -103,10 +105,18 @@ export function writeBlock(batch: ShreddedBatch, options: WriteBlockOptions = {}
       hasOverflow,
       chunk: { offset, length: chunk.length, rawLength: payload.length, compression: packed ? "deflate" : "none", crc32c: crc32c(chunk) },
       stats,
-      bloom,
+      bloom: null,
     });
     offset += chunk.length;
   }
+  // Filters follow the chunks, each in its own region, so a reader range-reads only the filters of
+  // the columns it probes (docs/format.md, "Block layout").
+  blooms.forEach((bloom, i) => {
+    if (bloom === null) return;
+    offset = alignUp(offset, CHUNK_ALIGNMENT);
+    directory[i]!.bloom = { offset, length: bloom.bits.length, hashCount: bloom.hashCount, crc32c: crc32c(bloom.bits) };
+    offset += bloom.bits.length;
+  });
   const footerOffset = alignUp(offset, CHUNK_ALIGNMENT);
   const footer = writeFooter(batch.rowCount, directory);
   const block = new Uint8Array(footerOffset + footer.length + BLOCK_TRAILER_SIZE);
@@ -114,6 +124,9 @@ export function writeBlock(batch: ShreddedBatch, options: WriteBlockOptions = {}
   block[4] = BLOCK_FORMAT_VERSION & 0xff;
   block[5] = BLOCK_FORMAT_VERSION >>> 8;
   stored.forEach((chunk, i) => block.set(chunk, directory[i]!.chunk.offset));
+  blooms.forEach((bloom, i) => {
+    if (bloom !== null) block.set(bloom.bits, directory[i]!.bloom!.offset);
+  });
   block.set(footer, footerOffset);
   block.set(writeTrailer(footer), footerOffset + footer.length);
   return block;

@@ -125,29 +125,54 @@ export function writeStringStream(
   return StringEncoding.Plain;
 }
 
-/** Reads a string stream of exactly `count` values into `out[outPos..]`; returns its encoding id. */
-export function readStringStream(r: ByteReader, count: number, out: string[], outPos: number): StringEncoding {
+/** A dictionary-encoded string stream kept as codes: value i is `dictionary[codes[i]]`. */
+export interface StringCodes {
+  readonly dictionary: readonly string[];
+  readonly codes: Uint32Array;
+}
+
+function readDictionaryBody(r: ByteReader, count: number): StringCodes {
+  const size = r.count(count, "string dictionary size");
+  const dictionary: string[] = new Array<string>(size);
+  readPlainBody(r, size, dictionary, 0);
+  const raw = new Float64Array(count);
+  readIntStream(r, count, raw, 0, 1);
+  const codes = new Uint32Array(count);
+  for (let i = 0; i < count; i++) {
+    const code = raw[i]!;
+    if (!(code >= 0 && code < size && Number.isInteger(code))) corrupt(`dictionary code ${code} is outside the ${size}-entry dictionary`);
+    codes[i] = code;
+  }
+  return { dictionary, codes };
+}
+
+function readStreamHeader(r: ByteReader, count: number): number {
   const id = r.u8("string encoding id");
   const stated = r.varint("string stream count");
   if (stated !== count) corrupt(`string stream holds ${stated} values where ${count} were expected`);
-  switch (id) {
-    case StringEncoding.Plain:
-      readPlainBody(r, count, out, outPos);
-      return StringEncoding.Plain;
-    case StringEncoding.Dictionary: {
-      const size = r.count(count, "string dictionary size");
-      const dict: string[] = new Array<string>(size);
-      readPlainBody(r, size, dict, 0);
-      const codes = new Float64Array(count);
-      readIntStream(r, count, codes, 0, 1);
-      for (let i = 0; i < count; i++) {
-        const code = codes[i]!;
-        if (!(code >= 0 && code < size && Number.isInteger(code))) corrupt(`dictionary code ${code} is outside the ${size}-entry dictionary`);
-        out[outPos + i] = dict[code]!;
-      }
-      return StringEncoding.Dictionary;
-    }
-    default:
-      return corrupt(`unknown string encoding id ${id}`);
+  if (id !== StringEncoding.Plain && id !== StringEncoding.Dictionary) corrupt(`unknown string encoding id ${id}`);
+  return id;
+}
+
+/**
+ * Reads a string stream of exactly `count` values. A dictionary stream comes back as its dictionary
+ * and codes (each checked against the dictionary size), so a reader can evaluate predicates once per
+ * distinct value and build strings only for the rows it keeps; a plain stream comes back as values.
+ */
+export function readStringStreamOrCodes(r: ByteReader, count: number): { id: StringEncoding; values: string[] } | ({ id: StringEncoding } & StringCodes) {
+  if (readStreamHeader(r, count) === StringEncoding.Dictionary) return { id: StringEncoding.Dictionary, ...readDictionaryBody(r, count) };
+  const values = new Array<string>(count);
+  readPlainBody(r, count, values, 0);
+  return { id: StringEncoding.Plain, values };
+}
+
+/** Reads a string stream of exactly `count` values into `out[outPos..]`; returns its encoding id. */
+export function readStringStream(r: ByteReader, count: number, out: string[], outPos: number): StringEncoding {
+  if (readStreamHeader(r, count) === StringEncoding.Plain) {
+    readPlainBody(r, count, out, outPos);
+    return StringEncoding.Plain;
   }
+  const { dictionary, codes } = readDictionaryBody(r, count);
+  for (let i = 0; i < count; i++) out[outPos + i] = dictionary[codes[i]!]!;
+  return StringEncoding.Dictionary;
 }

@@ -1,11 +1,14 @@
 import {
   EvoDBError,
   Tag,
+  decodeBloomFilter,
   decodeColumnChunk,
   openBlock,
   pathToName,
   selectColumns,
   type BlockFooter,
+  type BloomFilter,
+  type OpenedBlock,
   type ShreddedBatch,
   type ShreddedColumn,
 } from "@evodb/core";
@@ -15,8 +18,10 @@ import { filterRows } from "../evaluate";
 import { referencedPaths, type Expr, type SnapshotSelector } from "../query-types";
 import { allRows } from "../vector";
 import { pruneReason } from "../zone-map";
+import { BlockBytes } from "./block-bytes";
+import { KEY_PATH, LSN_PATH, maskToSelection, rowVersions } from "./live-rows";
 import { CachingObjectStore, type ByteCache } from "./byte-cache";
-import { footerLookup, partitionLookup, snapshotStatsLookup } from "./zone-lookups";
+import { bloomProbeColumns, footerLookup, partitionLookup, snapshotStatsLookup } from "./zone-lookups";
 
 /** Limits that stop a scan with `LIMIT_EXCEEDED` before it can exhaust a Worker. */
 export interface ScanLimits {
@@ -55,12 +60,22 @@ export interface ScanStats {
   /** Blocks whose filter columns were read but had no matching live row (projection not read). */
   blocksWithoutMatch: number;
   blocksRead: number;
+  /** Blocks not opened at all: their live row count came from the snapshot (COUNT(*) without WHERE). */
+  blocksCountedFromMetadata: number;
+  /** Bloom filters range-read (only those of columns an `=` or IN predicate probes). */
+  bloomFiltersRead: number;
   /** Sum of the sizes of the snapshot's data files. */
   tableBytes: number;
-  /** Bytes of blocks read, from the store or the cache. */
+  /**
+   * Bytes of blocks the scan used (footers, bloom filters, column chunks): `bytesFetched` +
+   * `bytesFromCache`. Each byte of a block counts at most once, so a scan never reads more than
+   * `tableBytes`.
+   */
   bytesRead: number;
-  /** Of those, bytes fetched from the store (cache misses). */
+  /** Bytes fetched from the store (cache misses, or no cache): exactly what the store returned. */
   bytesFetched: number;
+  /** Bytes served by the cache instead of the store. */
+  bytesFromCache: number;
   cacheHits: number;
   cacheMisses: number;
   /** Requests sent to the store. */
@@ -97,8 +112,15 @@ export interface ScanPlan {
   readonly files: readonly PlannedFile[];
 }
 
-/** Bytes of the first suffix read of a block: footers of typical blocks fit; larger ones cost a second read. */
-const FOOTER_READ_SIZE = 16 * 1024;
+/**
+ * Bytes of the first suffix read of the first block. Footers hold no bloom filters since format v2
+ * (a 50-column footer is about 3 KB), so this fits typical footers; later blocks of the same scan
+ * read a suffix sized from the footers already seen (see `footerReadSize`), since every byte
+ * of a suffix beyond the footer is paid for and rarely used.
+ */
+const FIRST_FOOTER_READ_SIZE = 8 * 1024;
+/** Rows per batch when counting from metadata: bounds the identity selection a batch carries. */
+const COUNT_BATCH_ROWS = 1 << 16;
 /** Chunks separated by at most this many bytes are fetched in one range request. */
 const COALESCE_GAP = 4096;
 
@@ -112,9 +134,12 @@ export function emptyScanStats(): ScanStats {
     blocksPrunedByBloom: 0,
     blocksWithoutMatch: 0,
     blocksRead: 0,
+    blocksCountedFromMetadata: 0,
+    bloomFiltersRead: 0,
     tableBytes: 0,
     bytesRead: 0,
     bytesFetched: 0,
+    bytesFromCache: 0,
     cacheHits: 0,
     cacheMisses: 0,
     requests: 0,
@@ -125,9 +150,11 @@ export function emptyScanStats(): ScanStats {
 
 /**
  * The one scanner of EvoDB (DESIGN.md): snapshot -> partition pruning -> zone maps from snapshot
- * statistics -> per block: footer (one suffix read, cached) -> zone maps and bloom filters from the
- * footer -> live rows (delete vectors) -> read only the filter columns, filter -> read the rest of
- * the projection only for blocks with a match (late materialisation) -> yield.
+ * statistics -> per block: footer (one suffix read, cached) -> zone maps from the footer -> bloom
+ * filters of the columns an `=`/IN predicate probes (range reads) -> live rows (delete vectors) ->
+ * read only the filter columns, filter -> read the rest of the projection only for blocks with a
+ * match (late materialisation) -> yield. A query that needs no column and no filter (COUNT(*))
+ * takes row counts from the snapshot and opens no block.
  */
 export class TableScan {
   readonly stats: ScanStats = emptyScanStats();
@@ -135,6 +162,8 @@ export class TableScan {
   private readonly clock: () => number;
   private readonly started: number;
   private planned: ScanPlan | undefined;
+  /** Largest footer + trailer seen so far in this scan; sizes the next suffix read. */
+  private largestFooter = 0;
 
   constructor(
     private readonly table: Table,
@@ -184,19 +213,26 @@ export class TableScan {
     const needed = where === undefined ? this.options.paths : this.options.paths && [...this.options.paths, ...referencedPaths([where])];
     const out: ExplainedFile[] = [];
     for (const planned of plan.files) {
-      if (planned.prunedBy !== undefined) {
-        out.push(planned);
+      if (planned.prunedBy !== undefined || this.countsFromMetadata()) {
+        out.push(planned.prunedBy !== undefined ? planned : { ...planned, chunkBytes: 0 });
         continue;
       }
-      const { footer } = await openBlock(this.store, planned.key, { footerReadSize: FOOTER_READ_SIZE });
-      this.syncCounters();
-      const reason = where === undefined ? undefined : pruneReason(where, footerLookup(footer));
-      if (reason === "zone-map") this.stats.blocksPrunedByZoneMap++;
-      if (reason === "bloom") this.stats.blocksPrunedByBloom++;
-      const chunkBytes = selectColumns(footer, needed).reduce((sum, i) => sum + footer.columns[i]!.chunk.length, 0);
+      const opened = await this.openFooter(planned.key);
+      const bytes = new BlockBytes(this.store, planned.key, opened.size, opened.suffix, COALESCE_GAP);
+      const reason = await this.pruneBlock(opened.footer, bytes);
+      const chunkBytes = selectColumns(opened.footer, needed).reduce((sum, i) => sum + opened.footer.columns[i]!.chunk.length, 0);
       out.push(reason === undefined ? { ...planned, chunkBytes } : { ...planned, prunedBy: reason });
     }
     return out;
+  }
+
+  /**
+   * True when the scan needs no column of any block: no filter and an empty projection, as for
+   * `SELECT COUNT(*) FROM t`. Then each block's live row count is its snapshot row count minus
+   * its deleted positions, with no block I/O.
+   */
+  countsFromMetadata(): boolean {
+    return this.options.where === undefined && this.options.paths !== undefined && this.options.paths.length === 0;
   }
 
   /** The blocks of the snapshot, one at a time (bounded memory: one block's columns at once). */
@@ -204,31 +240,33 @@ export class TableScan {
     const plan = await this.plan();
     if (plan.snapshot === null) return;
     const deletes = plan.snapshot.deleteFiles.length > 0 ? await RowDeletes.load(this.table, plan.snapshot) : undefined;
+    const toRead = plan.files.filter((f) => f.prunedBy === undefined);
+    // Key+LSN equality deletes make a block's live count unknowable without its key column.
+    if (this.countsFromMetadata() && !deletes?.hasEqualityDeletes) {
+      yield* this.countedBlocks(toRead, deletes);
+      return;
+    }
     const where = this.options.where;
     const filterPaths = where === undefined ? [] : referencedPaths([where]);
-    const toRead = plan.files.filter((f) => f.prunedBy === undefined);
     let nextFooter = toRead.length > 0 ? this.prefetchFooter(toRead[0]!.key) : undefined;
     for (let index = 0; index < toRead.length; index++) {
       const planned = toRead[index]!;
       this.checkTime();
       const t0 = this.clock();
-      const { footer } = await nextFooter!;
+      const opened = await nextFooter!;
+      const { footer } = opened;
       // Fetch the next footer while this block is read and decoded (one request in flight ahead).
       nextFooter = index + 1 < toRead.length ? this.prefetchFooter(toRead[index + 1]!.key) : undefined;
       this.syncCounters();
       this.stats.timeMs.footers += this.clock() - t0;
       this.checkBytes(0);
-      if (where !== undefined && this.options.prune !== false) {
-        const reason = pruneReason(where, footerLookup(footer));
-        if (reason === "zone-map") this.stats.blocksPrunedByZoneMap++;
-        if (reason === "bloom") this.stats.blocksPrunedByBloom++;
-        if (reason !== undefined) continue;
-      }
+      const bytes = new BlockBytes(this.store, planned.key, opened.size, opened.suffix, COALESCE_GAP);
+      if (where !== undefined && this.options.prune !== false && (await this.pruneBlock(footer, bytes)) !== undefined) continue;
       const fetched = new Map<number, ShreddedColumn>();
       let mask: Uint8Array | undefined;
       if (deletes?.hasEqualityDeletes) {
         // Key+LSN equality deletes (docs/writer.md, section 4) need each row's key and LSN.
-        await this.readChunks(planned.key, footer, selectColumns(footer, [KEY_PATH, LSN_PATH]), fetched);
+        await this.readChunks(bytes, footer, selectColumns(footer, [KEY_PATH, LSN_PATH]), fetched);
         const { keys, lsns } = rowVersions(footer, fetched, planned.key);
         mask = deletes.liveMask(planned.file.path, footer.rowCount, keys, lsns);
       } else if (deletes !== undefined) {
@@ -236,7 +274,7 @@ export class TableScan {
       }
       let selection = mask === undefined ? allRows(footer.rowCount) : maskToSelection(mask);
       if (where !== undefined) {
-        await this.readChunks(planned.key, footer, selectColumns(footer, filterPaths), fetched);
+        await this.readChunks(bytes, footer, selectColumns(footer, filterPaths), fetched);
         const t1 = this.clock();
         const view = new BatchView({ rowCount: footer.rowCount, columns: [...fetched.values()] });
         selection = filterRows({ view }, where, selection);
@@ -248,50 +286,91 @@ export class TableScan {
         continue;
       }
       const rest = selectColumns(footer, this.options.paths).filter((i) => !fetched.has(i));
-      await this.readChunks(planned.key, footer, rest, fetched);
+      await this.readChunks(bytes, footer, rest, fetched);
       this.stats.blocksRead++;
       const columns = [...fetched.keys()].sort((a, b) => a - b).map((i) => fetched.get(i)!);
       yield { file: planned.file, batch: { rowCount: footer.rowCount, columns }, selection, filtered: where !== undefined };
     }
   }
 
-  private prefetchFooter(key: string): Promise<{ footer: BlockFooter }> {
-    const pending = openBlock(this.store, key, { footerReadSize: FOOTER_READ_SIZE });
+  /** Blocks of no columns holding each file's live row count, from the snapshot and delete vectors. */
+  private *countedBlocks(files: readonly PlannedFile[], deletes: RowDeletes | undefined): Generator<ScanBlock> {
+    let identity: Uint32Array | undefined;
+    for (const planned of files) {
+      this.checkTime();
+      const { rowCount } = planned.file;
+      let live = rowCount;
+      const deleted = deletes?.deletedPositions(planned.file.path);
+      if (deleted !== undefined) for (let i = 0; i < deleted.length; i++) if (deleted[i]! < rowCount) live--;
+      this.stats.blocksCountedFromMetadata++;
+      for (let start = 0; start < live; start += COUNT_BATCH_ROWS) {
+        const n = Math.min(COUNT_BATCH_ROWS, live - start);
+        identity ??= allRows(COUNT_BATCH_ROWS);
+        yield { file: planned.file, batch: { rowCount: n, columns: [] }, selection: identity.subarray(0, n), filtered: false };
+      }
+    }
+  }
+
+  /**
+   * Footer-level pruning of one block: zone maps first (no I/O), then, only if they keep the block,
+   * the bloom filters of the columns the predicate probes. Counts the prune in the stats.
+   */
+  private async pruneBlock(footer: BlockFooter, bytes: BlockBytes): Promise<"zone-map" | "bloom" | undefined> {
+    const where = this.options.prune === false ? undefined : this.options.where;
+    if (where === undefined) return undefined;
+    let reason = pruneReason(where, footerLookup(footer));
+    if (reason === undefined) {
+      const probed = bloomProbeColumns(where, footer);
+      if (probed.length > 0) {
+        const ranges = probed.map((i) => footer.columns[i]!.bloom!);
+        this.checkBytes(bytes.missingBytes(ranges));
+        const read = await bytes.read(ranges);
+        this.syncCounters();
+        this.stats.bloomFiltersRead += probed.length;
+        const filters = new Map<number, BloomFilter>(probed.map((i, k) => [i, decodeBloomFilter(footer, i, read[k]!)]));
+        reason = pruneReason(where, footerLookup(footer, filters));
+      }
+    }
+    if (reason === "zone-map") this.stats.blocksPrunedByZoneMap++;
+    if (reason === "bloom") this.stats.blocksPrunedByBloom++;
+    return reason;
+  }
+
+  /** Opens a block's footer with a suffix read sized from the footers seen so far. */
+  private async openFooter(key: string): Promise<OpenedBlock> {
+    const opened = await openBlock(this.store, key, { footerReadSize: this.footerReadSize() });
+    this.syncCounters();
+    const footerBytes = opened.size - opened.footer.footerOffset;
+    if (footerBytes > this.largestFooter) this.largestFooter = footerBytes;
+    return opened;
+  }
+
+  /**
+   * Blocks of one table have similar footers, so after the first block the suffix is the largest
+   * footer seen plus an eighth, in whole KiB: one read nearly always, with little over-read.
+   */
+  private footerReadSize(): number {
+    if (this.largestFooter === 0) return FIRST_FOOTER_READ_SIZE;
+    return Math.ceil((this.largestFooter * 9) / 8 / 1024) * 1024;
+  }
+
+  private prefetchFooter(key: string): Promise<OpenedBlock> {
+    const pending = this.openFooter(key);
     // A scan that stops early (LIMIT met) never awaits the last prefetch; its failure must not
     // surface as an unhandled rejection. Awaited normally, the same promise still rejects.
     pending.catch(() => undefined);
     return pending;
   }
 
-  /** Range-reads and decodes the given columns, merging nearby chunks into one request. */
-  private async readChunks(key: string, footer: BlockFooter, indexes: readonly number[], into: Map<number, ShreddedColumn>): Promise<void> {
-    const wanted = indexes.filter((i) => !into.has(i)).sort((a, b) => footer.columns[a]!.chunk.offset - footer.columns[b]!.chunk.offset);
+  /** Range-reads and decodes the given columns; bytes already held for the block are not fetched again. */
+  private async readChunks(bytes: BlockBytes, footer: BlockFooter, indexes: readonly number[], into: Map<number, ShreddedColumn>): Promise<void> {
+    const wanted = indexes.filter((i) => !into.has(i));
     if (wanted.length === 0) return;
-    const groups: { start: number; end: number; members: number[] }[] = [];
-    for (const i of wanted) {
-      const { offset, length } = footer.columns[i]!.chunk;
-      const last = groups[groups.length - 1];
-      if (last !== undefined && offset - last.end <= COALESCE_GAP) {
-        last.end = Math.max(last.end, offset + length);
-        last.members.push(i);
-      } else groups.push({ start: offset, end: offset + length, members: [i] });
-    }
-    this.checkBytes(groups.reduce((sum, g) => sum + g.end - g.start, 0));
+    const ranges = wanted.map((i) => footer.columns[i]!.chunk);
+    this.checkBytes(bytes.missingBytes(ranges));
     const t0 = this.clock();
-    await Promise.all(
-      groups.map(async (group) => {
-        const object = await this.store.get(key, { range: { offset: group.start, length: group.end - group.start } });
-        if (object === null) throw new EvoDBError("NOT_FOUND", `Block ${key} is gone; its snapshot was probably expired. Re-run the query on a newer snapshot.`);
-        const bytes = new Uint8Array(await object.arrayBuffer());
-        if (bytes.length !== group.end - group.start) {
-          throw new EvoDBError("CORRUPT_BLOCK", `Short range read of ${key}: ${bytes.length} of ${group.end - group.start} bytes.`);
-        }
-        for (const i of group.members) {
-          const { offset, length } = footer.columns[i]!.chunk;
-          into.set(i, decodeColumnChunk(footer, i, bytes.subarray(offset - group.start, offset - group.start + length)));
-        }
-      }),
-    );
+    const read = await bytes.read(ranges);
+    wanted.forEach((i, k) => into.set(i, decodeColumnChunk(footer, i, read[k]!)));
     this.syncCounters();
     this.stats.timeMs.read += this.clock() - t0;
   }
@@ -300,6 +379,7 @@ export class TableScan {
     const c = this.store.counters;
     this.stats.bytesRead = c.bytesFetched + c.bytesFromCache;
     this.stats.bytesFetched = c.bytesFetched;
+    this.stats.bytesFromCache = c.bytesFromCache;
     this.stats.cacheHits = c.hits;
     this.stats.cacheMisses = c.misses;
     this.stats.requests = c.requests;
@@ -335,34 +415,4 @@ export function toLakehouseSelector(selector: SnapshotSelector | undefined): { s
     return { snapshotId };
   }
   return { asOfMs: Date.parse(selector.timestamp) };
-}
-
-/** Paths of the row version columns every writer block carries (docs/writer.md, section 1). */
-const KEY_PATH = ["_evodb_key"];
-const LSN_PATH = ["_evodb_lsn"];
-
-/** Each row's key and LSN from the version columns; a block without them cannot honour equality deletes. */
-function rowVersions(footer: BlockFooter, fetched: ReadonlyMap<number, ShreddedColumn>, key: string): { keys: string[]; lsns: Float64Array } {
-  const find = (path: readonly string[]) => {
-    const index = footer.columns.findIndex((c) => c.path.length === 1 && c.path[0] === path[0]);
-    return index < 0 ? undefined : fetched.get(index);
-  };
-  const keyColumn = find(KEY_PATH);
-  const lsnColumn = find(LSN_PATH);
-  const complete = (column: ShreddedColumn | undefined) => column !== undefined && column.tags.every((t) => t === Tag.Value);
-  if (keyColumn?.type !== "string" || lsnColumn?.type !== "int" || !complete(keyColumn) || !complete(lsnColumn)) {
-    throw new EvoDBError("CORRUPT_BLOCK", `Block ${key} lacks a complete _evodb_key (string) / _evodb_lsn (int) column, so the snapshot's equality deletes cannot be applied to it.`, {
-      details: { key },
-    });
-  }
-  return { keys: keyColumn.values, lsns: lsnColumn.values };
-}
-
-function maskToSelection(mask: Uint8Array): Uint32Array {
-  let count = 0;
-  for (let i = 0; i < mask.length; i++) count += mask[i]!;
-  const out = new Uint32Array(count);
-  let k = 0;
-  for (let i = 0; i < mask.length; i++) if (mask[i] === 1) out[k++] = i;
-  return out;
 }

@@ -1,6 +1,6 @@
-import { bloomMightContain, type BlockFooter } from "@evodb/core";
+import { bloomMightContain, type BlockFooter, type BloomFilter } from "@evodb/core";
 import type { DataFile, PartitionSpec } from "@evodb/lakehouse";
-import { pathKey, type Literal } from "../query-types";
+import { pathKey, type Expr, type Literal } from "../query-types";
 import type { ZoneLookup, ZoneStats } from "../zone-map";
 
 /**
@@ -28,14 +28,14 @@ function boundsOf(min: unknown, max: unknown): { min?: Literal; max?: Literal } 
   return lo === undefined || hi === undefined ? {} : { min: lo, max: hi };
 }
 
-/** Zone lookup over a parsed block footer, with its bloom filters. */
-export function footerLookup(footer: BlockFooter): ZoneLookup {
-  const byPath = new Map<string, number>();
+/**
+ * Zone lookup over a parsed block footer and the bloom filters fetched for it (by column index;
+ * see {@link bloomProbeColumns}). A column whose filter was not fetched cannot rule values out.
+ */
+export function footerLookup(footer: BlockFooter, filters: ReadonlyMap<number, BloomFilter> = new Map()): ZoneLookup {
+  const byPath = columnIndexByPath(footer);
   let anyOverflow = false;
-  footer.columns.forEach((column, index) => {
-    byPath.set(pathKey(column.path), index);
-    if (column.hasOverflow) anyOverflow = true;
-  });
+  for (const column of footer.columns) if (column.hasOverflow) anyOverflow = true;
   return {
     stats(path) {
       const index = byPath.get(pathKey(path));
@@ -55,11 +55,60 @@ export function footerLookup(footer: BlockFooter): ZoneLookup {
       if (index === undefined) return anyOverflow;
       const type = footer.columns[index]!.type;
       // Only typed Value entries are in the filter; ask it only about values of the column's type.
-      if (type === "string" && typeof value === "string") return bloomMightContain(footer, index, value);
-      if (type === "int" && typeof value === "number" && Number.isSafeInteger(value)) return bloomMightContain(footer, index, value);
+      if (type === "string" && typeof value === "string") return bloomMightContain(footer, index, value, filters.get(index));
+      if (type === "int" && typeof value === "number" && Number.isSafeInteger(value)) return bloomMightContain(footer, index, value, filters.get(index));
       return true;
     },
   };
+}
+
+function columnIndexByPath(footer: BlockFooter): Map<string, number> {
+  const byPath = new Map<string, number>();
+  footer.columns.forEach((column, index) => byPath.set(pathKey(column.path), index));
+  return byPath;
+}
+
+/**
+ * Columns of a block whose bloom filter could prune it for `predicate`: those compared with `=` to
+ * a literal, or tested with IN against literals, whose filter exists and holds the literal's type
+ * (docs/format.md, "Bloom filter": strings for string columns, safe integers for int columns).
+ * Only these filters are worth a range read; the others are never fetched.
+ */
+export function bloomProbeColumns(predicate: Expr, footer: BlockFooter): number[] {
+  const byPath = columnIndexByPath(footer);
+  const out = new Set<number>();
+  const probe = (path: readonly string[], value: Literal): void => {
+    const index = byPath.get(pathKey(path));
+    if (index === undefined) return;
+    const column = footer.columns[index]!;
+    if (column.bloom === null) return;
+    if ((column.type === "string" && typeof value === "string") || (column.type === "int" && typeof value === "number" && Number.isSafeInteger(value))) out.add(index);
+  };
+  // A filter only shows that `=` cannot be TRUE, which prunes under an even number of NOTs only.
+  const visit = (e: Expr, positive: boolean): void => {
+    switch (e.kind) {
+      case "and":
+      case "or":
+        for (const arg of e.args) visit(arg, positive);
+        return;
+      case "not":
+        visit(e.arg, !positive);
+        return;
+      case "compare":
+        if (e.op !== "=" || !positive) return;
+        if (e.left.kind === "column" && e.right.kind === "literal") probe(e.left.path, e.right.value);
+        else if (e.right.kind === "column" && e.left.kind === "literal") probe(e.right.path, e.left.value);
+        return;
+      case "in":
+        if (e.expr.kind !== "column" || e.negated === positive) return;
+        for (const item of e.list) if (item.kind === "literal") probe(e.expr.path, item.value);
+        return;
+      default:
+        return;
+    }
+  };
+  visit(predicate, true);
+  return [...out].sort((a, b) => a - b);
 }
 
 /**
