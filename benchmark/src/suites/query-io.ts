@@ -3,8 +3,7 @@
  * table, bytes read by a 2-of-50-columns query against the table's bytes (with Parquet's share for
  * the same two columns as baseline), and a repeated query served by the reader's byte cache.
  */
-import type { QueryEngine } from "@evodb/query";
-import { QueryEngine as Engine } from "@evodb/query";
+import { QueryEngine } from "@evodb/query";
 import { MemoryByteCache } from "@evodb/reader";
 import type { InMemoryParquet } from "../baselines/parquet";
 import type { DuckDBQueryBaseline } from "../baselines/query-duckdb";
@@ -15,7 +14,7 @@ import type { BenchTable } from "./query-tables";
 
 /** An engine whose every FROM opens `table` (the section runs one table per engine). */
 export function engineFor(table: BenchTable, cache?: MemoryByteCache): QueryEngine {
-  return new Engine({ openTable: async () => table.table, ...(cache ? { cache } : {}) });
+  return new QueryEngine({ openTable: async () => table.table, ...(cache ? { cache } : {}) });
 }
 
 /** Blocks a point lookup by key touched (footers or chunks), from the store's own request log. */

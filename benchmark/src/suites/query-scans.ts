@@ -101,7 +101,8 @@ function whyStages(stats: QueryStats, timing: Timing): string {
   const pct = (part: number) => `${((100 * part) / total).toFixed(0)}%`;
   return `Median ${ms(timing)}. In the last timed run (${total.toFixed(0)} ms): snapshot ${pct(t.snapshot)}, footers ${pct(t.footers)}, ` +
     `range reads + decode ${pct(t.read)}, filter ${pct(t.filter)}, the rest (projection, aggregation, rows) ${pct(total - t.snapshot - t.footers - t.read - t.filter)}; ` +
-    `${stats.rowsScanned.toLocaleString("en-US")} rows scanned.`;
+    `${stats.rowsScanned.toLocaleString("en-US")} rows scanned; ${stats.blocksRead} of ${stats.blocksTotal} blocks had a matching row, ` +
+    `and each of those had its projected columns read and decoded whole (late materialisation is per block).`;
 }
 
 /** Parameters of the scan queries taken from the data, so their selectivity is known. */
