@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { EvoDBError, isEvoDBError } from "@evodb/core";
 import { verifyCdcToken } from "./auth";
+import type { HelloFrame } from "./frame";
 import { decodeBatchEntries, validateTableName } from "./batch";
 import { CloseCode, KEEPALIVE_REQUEST, KEEPALIVE_RESPONSE } from "./protocol";
 import { ServerSession, closeAction, closeCodeForError, type ServerAction, type ServerSessionState } from "./server-session";
@@ -109,7 +110,11 @@ export class CdcWriter<Env extends CdcWriterEnv = CdcWriterEnv> extends DurableO
     ws.serializeAttachment(session.state);
     let next: ServerAction<CdcEntry>;
     try {
-      next = await this.handle(session, action);
+      // A batch is stored and acknowledged without an await in between: the pump sends up to a
+      // credit window of batches back to back, and the runtime may deliver the next message at any
+      // await. Had this handler awaited with its own copy of the session, it would then save that
+      // stale copy over the newer one, and the next batch would see an LSN gap.
+      next = action.kind === "persist" ? this.persist(session, action) : action.kind === "authenticate" ? await this.authenticate(session, action.hello) : action;
     } catch (error) {
       // A storage failure on a valid frame: tell the sender to retry later; nothing was acked.
       next = closeAction(isEvoDBError(error) ? closeCodeForError(error) : CloseCode.InternalError, error instanceof Error ? error.message : String(error));
@@ -117,42 +122,41 @@ export class CdcWriter<Env extends CdcWriterEnv = CdcWriterEnv> extends DurableO
     ws.serializeAttachment(session.state);
     // The peer may have gone away while we were storing: the entries are durable, and the next
     // session's WELCOME carries what this ACK would have said.
-    if (ws.readyState !== WebSocket.READY_STATE_OPEN) return;
-    if (next.kind === "reply") ws.send(next.reply);
-    if (next.kind === "close") {
-      if (next.reply) ws.send(next.reply);
-      ws.close(next.code, next.reason);
+    if (ws.readyState === WebSocket.READY_STATE_OPEN) {
+      if (next.kind === "reply") ws.send(next.reply);
+      if (next.kind === "close") {
+        if (next.reply) ws.send(next.reply);
+        ws.close(next.code, next.reason);
+      }
     }
+    // The runtime's output gate holds the ACK until the batch's SQLite transaction is durable. If
+    // arming fails, the object is reset and its constructor re-arms the flush for the stored batch.
+    if (action.kind === "persist" && next.kind === "reply") await this.armFlush();
   }
 
-  private async handle(session: ServerSession<CdcEntry>, action: ServerAction<CdcEntry>): Promise<ServerAction<CdcEntry>> {
-    switch (action.kind) {
-      case "authenticate": {
-        const { hello } = action;
-        const secret = this.env.EVODB_CDC_SECRET;
-        if (secret === undefined || secret.length < 16) {
-          return session.reject(CloseCode.Unauthorized, "the writer has no EVODB_CDC_SECRET (>= 16 characters) configured; refusing every session");
-        }
-        if (!(await verifyCdcToken(secret, hello.credentials, hello.tenant, hello.sourceId))) {
-          return session.reject(CloseCode.Unauthorized, `credentials refused for tenant ${hello.tenant}; sign them with EVODB_CDC_SECRET`);
-        }
-        const durable = this.store.durableLsn(hello.sourceId, hello.tenant);
-        return { kind: "reply", reply: session.accept(durable) };
+  /** Checks and stores a batch in one transaction, and returns its ACK (synchronous on purpose, see above). */
+  private persist(session: ServerSession<CdcEntry>, action: ServerAction<CdcEntry> & { kind: "persist" }): ServerAction<CdcEntry> {
+    for (const entry of action.entries) {
+      // Entries name plain tables; the tenant comes from the HELLO (spec §8).
+      if (!validateTableName(entry.table)) {
+        return session.reject(CloseCode.Forbidden, `table "${entry.table.slice(0, 80)}" is not a plain table name of tenant ${session.state.tenant}`);
       }
-      case "persist": {
-        for (const entry of action.entries) {
-          // Entries name plain tables; the tenant comes from the HELLO (spec §8).
-          if (!validateTableName(entry.table)) {
-            return session.reject(CloseCode.Forbidden, `table "${entry.table.slice(0, 80)}" is not a plain table name of tenant ${session.state.tenant}`);
-          }
-        }
-        this.store.persist(session.state.tenant, session.state.sourceId, action.entries, action.batch.lastLsn);
-        await this.armFlush();
-        return { kind: "reply", reply: session.acknowledge(action.batch.lastLsn) };
-      }
-      default:
-        return action;
     }
+    this.store.persist(session.state.tenant, session.state.sourceId, action.entries, action.batch.lastLsn);
+    return { kind: "reply", reply: session.acknowledge(action.batch.lastLsn) };
+  }
+
+  /** Checks the HELLO's token and returns the WELCOME, or the refusal. */
+  private async authenticate(session: ServerSession<CdcEntry>, hello: HelloFrame): Promise<ServerAction<CdcEntry>> {
+    const secret = this.env.EVODB_CDC_SECRET;
+    if (secret === undefined || secret.length < 16) {
+      return session.reject(CloseCode.Unauthorized, "the writer has no EVODB_CDC_SECRET (>= 16 characters) configured; refusing every session");
+    }
+    if (!(await verifyCdcToken(secret, hello.credentials, hello.tenant, hello.sourceId))) {
+      return session.reject(CloseCode.Unauthorized, `credentials refused for tenant ${hello.tenant}; sign them with EVODB_CDC_SECRET`);
+    }
+    const durable = this.store.durableLsn(hello.sourceId, hello.tenant);
+    return { kind: "reply", reply: session.accept(durable) };
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {

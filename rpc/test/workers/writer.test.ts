@@ -42,6 +42,30 @@ describe("writer Durable Object: durable ACKs", () => {
   });
 });
 
+describe("writer Durable Object: pipelined batches", () => {
+  it("keeps one consistent session when a credit window of batches is handled back to back", async () => {
+    const { client } = await openWriterSession("w-pipelined");
+    const frames = Array.from({ length: 8 }, (_, batch) => encodeBatchFrame(cdcEntries(batch * 3 + 1, batch * 3 + 3)));
+    // workerd starts each queued message's handler as soon as the previous one awaits. The pool's
+    // wrapper adds awaits of its own before our handler (it imports the module through its runner
+    // object), which can reorder messages, so the handler is called here the way workerd calls it.
+    const attachment = await runInDurableObject(writer("w-pipelined"), async (instance: TestWriter, state) => {
+      const ws = state.getWebSockets()[0]!;
+      await Promise.all(frames.map((frame) => instance.webSocketMessage(ws, frame.slice().buffer)));
+      return ws.deserializeAttachment() as ServerSessionState;
+    });
+    expect(attachment).toMatchObject({ phase: "open", durableLsn: 24, receivedLsn: 24, inFlight: 0 });
+    const acks: unknown[] = [];
+    for (let batch = 0; batch < 8; batch++) acks.push(decodeFrame(await client.nextFrame()));
+    expect(acks).toEqual(Array.from({ length: 8 }, (_, batch) => ({ type: "ack", ackedLsn: batch * 3 + 3, creditWindow: 8 })));
+    // The session goes on over the socket.
+    client.ws.send(encodeBatchFrame(cdcEntries(25, 27)));
+    expect(decodeFrame(await client.nextFrame())).toEqual({ type: "ack", ackedLsn: 27, creditWindow: 8 });
+    client.close();
+    expect((await writerContents("w-pipelined")).entries.map((e) => e.lsn)).toEqual(Array.from({ length: 27 }, (_, i) => i + 1));
+  });
+});
+
 describe("writer Durable Object: refusals write nothing", () => {
   it("closes an unauthenticated socket with 4401", async () => {
     const client = await RawClient.connect("w-auth");
