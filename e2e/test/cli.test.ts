@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT_BREAKING, EXIT_UNAUTHORIZED, EXIT_UNREACHABLE, interfaceName } from "@evodb/codegen";
 import { canonicalSchemaJson, checkSchema, setLocked, type Schema } from "@evodb/core";
 import { generateEvents } from "@evodb/test-utils";
-import { APP_SECRETS, freePort, startApp, type RunningApp } from "../src/app";
+import { APP_SECRETS, freePort, startApp, tenantToken, type RunningApp } from "../src/app";
 
 /** The `evodb` binary exactly as npm links it for a dependent package. */
 const EVODB_BIN = new URL("../node_modules/.bin/evodb", import.meta.url).pathname;
@@ -58,13 +58,15 @@ describe("evodb CLI (subprocess) against the reference app under wrangler dev", 
   let app: RunningApp;
   const work = mkdtempSync(join(tmpdir(), "evodb-cli-e2e-"));
   const tenant = "cli-e2e";
-  const token = { EVODB_TOKEN: APP_SECRETS.EVODB_QUERY_TOKEN };
+  // The tenant's own token, as a tenant's CI would hold it (the operator token is checked below).
+  const token: { EVODB_TOKEN: string } = { EVODB_TOKEN: "" };
   // The app keys documents by "id".
   const docs = generateEvents({ count: 1500, seed: 21 }).map((event) => ({ id: event.event_id, ...event }));
   const remote = (): string[] => ["--url", app.url, "--tenant", tenant];
 
   beforeAll(async () => {
     writeFileSync(join(work, "events.ndjson"), docs.map((d) => JSON.stringify(d)).join("\n"));
+    token.EVODB_TOKEN = await tenantToken(tenant);
     app = await startApp();
   });
   afterAll(async () => {
@@ -152,6 +154,12 @@ describe("evodb CLI (subprocess) against the reference app under wrangler dev", 
     expect(forced.code).toBe(0);
     expect(forced.stdout).toMatch(/is current \(locked\)/);
 
+    // The app now refuses documents that break the locked schema; ingest reports it and fails.
+    writeFileSync(join(work, "old-shape.ndjson"), JSON.stringify(docs[0]));
+    const refusedDocs = await evodb(work, [...remote(), "ingest", "--table", "events", "old-shape.ndjson"], token);
+    expect(refusedDocs.code).toBe(1);
+    expect(refusedDocs.stderr).toMatch(/^error SCHEMA_MISMATCH: .*seq/);
+
     // The lock (local) still pins the earlier version; against the remote current one it is breaking.
     const gate = await evodb(work, [...remote(), "diff", "--table", "events"], token);
     expect(gate.code).toBe(EXIT_BREAKING);
@@ -163,10 +171,18 @@ describe("evodb CLI (subprocess) against the reference app under wrangler dev", 
     const wrong = await evodb(work, [...remote(), "tables"], { EVODB_TOKEN: "not-the-token" });
     expect(wrong.code).toBe(EXIT_UNAUTHORIZED);
     expect(wrong.stderr).toMatch(/^error UNAUTHORIZED: .*EVODB_TOKEN/);
+    const otherTenant = await evodb(work, [...remote(), "tables"], { EVODB_TOKEN: await tenantToken("someone-else") });
+    expect(otherTenant.code).toBe(EXIT_UNAUTHORIZED);
+    expect(otherTenant.stderr).toMatch(/^error FORBIDDEN: .*--tenant/);
+    const operator = await evodb(work, [...remote(), "tables", "--format", "json"], { EVODB_TOKEN: APP_SECRETS.EVODB_QUERY_TOKEN });
+    expect(operator.code).toBe(0);
+    expect((JSON.parse(operator.stdout) as { table: string }[]).map((t) => t.table)).toEqual(["events"]);
     const none = await evodb(work, [...remote(), "query", "SELECT 1 FROM events"], { EVODB_TOKEN: undefined });
     expect(none.code).toBe(EXIT_UNAUTHORIZED);
-    const pushWithoutToken = await evodb(work, [...remote(), "push", "breaking.json", "--table", "events", "--force"], { EVODB_TOKEN: "not-the-token" });
-    expect(pushWithoutToken.code).toBe(EXIT_UNAUTHORIZED);
+    const pushWithWrongToken = await evodb(work, [...remote(), "push", "breaking.json", "--table", "events", "--force"], { EVODB_TOKEN: "not-the-token" });
+    expect(pushWithWrongToken.code).toBe(EXIT_UNAUTHORIZED);
+    const pushForAnother = await evodb(work, [...remote(), "push", "breaking.json", "--table", "events", "--force"], { EVODB_TOKEN: await tenantToken("someone-else") });
+    expect(pushForAnother.code).toBe(EXIT_UNAUTHORIZED);
 
     const missing = await evodb(work, [...remote(), "snapshots", "nope"], token);
     expect(missing.code).toBe(1);

@@ -2,14 +2,15 @@ import { checkSchema, diffSchemas, EvoDBError, isEvoDBError, parseJson, type Evo
 import { openTable, type Json, type Table } from "@evodb/lakehouse";
 import { isValidTenant } from "@evodb/rpc";
 import { openOrCreateTable, tenantRoot } from "./lakehouse-flush";
-import { queryRoute } from "./query-route";
+import { authorizeTenant } from "./tenant-token";
 
 /**
  * Schema routes of the app, next to the query API's `GET .../schema`:
  * `PUT /tenants/:tenant/tables/:table/schema` with `{ "schema": <docs/schema.md JSON>, "force"?: bool }`
  * declares or locks the table's schema (creating the table if it does not exist yet), and
  * `GET /tenants/:tenant/tables/:table/schemas/:schemaId` returns one schema version (what
- * `evodb diff` compares). `evodb push --url` and `evodb diff --url` use them.
+ * `evodb diff` compares). `evodb push --url` and `evodb diff --url` use them. Both take the query
+ * routes' tokens: the tenant's own or the operator token (tenant-token.ts).
  */
 const PUT_ROUTE = /^\/tenants\/([^/]+)\/tables\/([^/]+)\/schema$/;
 const VERSION_ROUTE = /^\/tenants\/([^/]+)\/tables\/([^/]+)\/schemas\/(\d+)$/;
@@ -22,6 +23,8 @@ const STATUS: Partial<Record<EvoDBErrorCode, number>> = {
   INVALID_NAME: 400,
   CORRUPT_METADATA: 400,
   UNSUPPORTED_VERSION: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   SCHEMA_BREAKING_CHANGE: 409,
   COMMIT_CONFLICT: 409,
@@ -39,8 +42,8 @@ export async function schemaRoute(env: Env, request: Request, url: URL): Promise
     const tenant = decodeURIComponent(match[1]!);
     const name = decodeURIComponent(match[2]!);
     if (!isValidTenant(tenant)) throw new EvoDBError("INVALID_NAME", "tenant names are 1-128 characters of [A-Za-z0-9_-], not starting with '-'");
-    const denied = await authorise(env, request, tenant, name);
-    if (denied !== null) return denied;
+    // The query routes' credentials: the tenant's own token or the operator token.
+    await authorizeTenant(env, request, tenant);
     if (request.method === "GET") {
       const table = await openTable(env.BUCKET, { root: tenantRoot(tenant), name });
       return Response.json({ table: name, ...(await table.schema(Number(match[3]))) });
@@ -55,20 +58,6 @@ export async function schemaRoute(env: Env, request: Request, url: URL): Promise
     }
     return Response.json(error.toJSON(), { status: STATUS[error.code] ?? 500 });
   }
-}
-
-/**
- * The same credentials as the query API, checked by the query API itself: the request's
- * Authorization header is sent to its `GET .../tables/:table/schema`, so whatever tokens the query
- * routes accept (and only those) may change schemas. A 404 (no such table yet) passed the token
- * check, as the API authorises before it opens anything. Returns the refusal, or null.
- */
-async function authorise(env: Env, request: Request, tenant: string, table: string): Promise<Response | null> {
-  const headers = new Headers();
-  const authorization = request.headers.get("authorization");
-  if (authorization !== null) headers.set("authorization", authorization);
-  const probe = await queryRoute(env, new Request(request.url, { method: "GET", headers }), tenant, `/tables/${encodeURIComponent(table)}/schema`);
-  return probe.ok || probe.status === 404 ? null : probe;
 }
 
 async function readPut(request: Request): Promise<{ schema: Schema; force: boolean }> {
