@@ -223,6 +223,38 @@ describe("footer, statistics and bloom filters", () => {
   });
 });
 
+describe("string dictionaries kept as codes", () => {
+  it("decodeColumnChunk with keepStringCodes gives the same column, plus codes that index the dictionary", () => {
+    const rnd = new Random(31);
+    let coded = 0;
+    for (let trial = 0; trial < 40; trial++) {
+      const batch = randomBatch(rnd, rnd.int(1, 3000), 6);
+      const bytes = writeBlock(batch);
+      const footer = parseBlockFooter(bytes, bytes.length);
+      footer.columns.forEach((c, i) => {
+        const chunk = bytes.subarray(c.chunk.offset, c.chunk.offset + c.chunk.length);
+        const plain = decodeColumnChunk(footer, i, chunk);
+        const kept = decodeColumnChunk(footer, i, chunk, { keepStringCodes: true });
+        expect(plain.dictionary).toBe(undefined);
+        // Only dictionary-encoded string chunks (string stream id 33) keep codes.
+        expect(kept.dictionary !== undefined).toBe(c.type === "string" && c.encodings.values === 33);
+        if (kept.dictionary !== undefined && kept.type === "string") {
+          coded++;
+          const { dictionary, codes } = kept.dictionary;
+          expect(codes.length).toBe(footer.rowCount);
+          for (let row = 0; row < footer.rowCount; row++) {
+            if (kept.tags[row] === Tag.Value && dictionary[codes[row]!] !== batch.columns[i]!.values![row]) expect.unreachable(`row ${row} of column ${i}`);
+          }
+        }
+        // Values are built on first read and equal a plain decode.
+        const { dictionary: _codes, ...withValues } = kept;
+        expect(sameBatch({ rowCount: footer.rowCount, columns: [withValues as typeof kept] }, { rowCount: footer.rowCount, columns: [batch.columns[i]!] })).toBe(null);
+      });
+    }
+    expect(coded).toBeGreaterThan(5);
+  }, SLOW);
+});
+
 describe("projection and range reads", () => {
   it("readBlock decodes only the requested paths, their ancestors and descendants", () => {
     const batch = fixedBatch();

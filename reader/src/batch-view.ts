@@ -1,5 +1,16 @@
-import { Tag, type JsonValue, type ShreddedBatch, type ShreddedColumn } from "@evodb/core";
+import { Tag, type DecodedColumn, type JsonValue, type ShreddedBatch, type ShreddedColumn } from "@evodb/core";
 import { pathKey } from "./query-types";
+
+/** Counters of the work done on a batch, summed into the scan's stats. */
+export interface EvalCounters {
+  /** Rows whose predicate was answered from dictionary codes (one evaluation per distinct value). */
+  rowsEvaluatedOnCodes: number;
+}
+
+/** The dictionary codes of a column decoded with `keepStringCodes`, if it has them. */
+export function stringCodesOf(column: ShreddedColumn): DecodedColumn["dictionary"] {
+  return (column as DecodedColumn).dictionary;
+}
 
 /**
  * Path lookup over one {@link ShreddedBatch}: the columns by path, their children, and the per-row
@@ -15,7 +26,13 @@ export class BatchView {
   /** True when some column carries overflowed members, so a missing tag may not mean missing. */
   readonly hasOverflow: boolean;
 
-  constructor(readonly batch: ShreddedBatch) {
+  /**
+   * @param counters where kernels count their work (e.g. a scan's stats); a private counter when omitted.
+   */
+  constructor(
+    readonly batch: ShreddedBatch,
+    readonly counters: EvalCounters = { rowsEvaluatedOnCodes: 0 },
+  ) {
     this.rowCount = batch.rowCount;
     let overflow = false;
     for (const column of batch.columns) {
@@ -99,8 +116,11 @@ function columnValue(view: BatchView, column: ShreddedColumn, row: number): Json
         case "int":
         case "float":
           return column.values[row]!;
-        case "string":
-          return column.values[row]!;
+        case "string": {
+          // A coded column builds its values only if asked for all of them; one row needs one lookup.
+          const coded = stringCodesOf(column);
+          return coded === undefined ? column.values[row]! : coded.dictionary[coded.codes[row]!]!;
+        }
         default:
           return null;
       }

@@ -1,5 +1,6 @@
 import { Tag, type ShreddedColumn } from "@evodb/core";
 import type { BatchView } from "./batch-view";
+import { entryTruths, truthFromCodes, usableCodes } from "./dictionary-kernels";
 import type { CompareOp, Literal } from "./query-types";
 import { Kind, compareStrings, compareTagged } from "./value-order";
 import { setVecValue, nullVec, type Vec } from "./vector";
@@ -101,6 +102,13 @@ export function compareColumnLiteral(
       } else out[j] = UNKNOWN;
     }
   } else if (column.type === "string" && typeof literal === "string") {
+    const coded = usableCodes(column, selection);
+    if (coded !== undefined) {
+      const truth = op === "=" || op === "!=" ? (e: string) => ((e === literal) === (op === "=") ? TRUE : FALSE) : (e: string) => table[compareStrings(e, literal) + 1]!;
+      const onCodes = truthFromCodes(view, column, coded, entryTruths(coded, truth), selection);
+      fixSlowRows(view, column, selection, onCodes, (vec) => compareVecs(op, vec, literalVec(literal, vec.length)));
+      return onCodes;
+    }
     const values = column.values;
     if (op === "=" || op === "!=") {
       const equal = op === "=" ? TRUE : FALSE;

@@ -2,6 +2,7 @@ import { EvoDBError, Tag } from "@evodb/core";
 import type { BatchView } from "./batch-view";
 import { FALSE, TRUE, UNKNOWN, compareColumnLiteral, compareVecRows, compareVecs, fixSlowRows, flipOp } from "./compare-kernels";
 import { compileLike } from "./like";
+import { entryTruths, truthFromCodes, usableCodes } from "./dictionary-kernels";
 import type { Expr, Literal } from "./query-types";
 import { Kind } from "./value-order";
 import { constantVec, gatherPath, nullVec, type Vec } from "./vector";
@@ -215,11 +216,15 @@ function evalIn(context: EvalContext, operand: Expr, list: readonly Expr[], nega
     // Hash lookup per row on the typed values; a NULL in the list turns "not found" into unknown.
     const miss = literals.includes(null) ? UNKNOWN : FALSE;
     const n = selection.length;
-    out = new Uint8Array(n);
     const tags = column.tags;
-    if (column.type === "string") {
+    const coded = column.type === "string" ? usableCodes(column, selection) : undefined;
+    if (coded !== undefined) {
+      const set = new Set(literals.filter((v): v is string => typeof v === "string"));
+      out = truthFromCodes(context.view, column, coded, entryTruths(coded, (e) => (set.has(e) ? TRUE : miss)), selection);
+    } else if (column.type === "string") {
       const set = new Set(literals.filter((v): v is string => typeof v === "string"));
       const values = column.values;
+      out = new Uint8Array(n);
       for (let j = 0; j < n; j++) {
         const row = selection[j]!;
         out[j] = tags[row] === Tag.Value ? (set.has(values[row]!) ? TRUE : miss) : UNKNOWN;
@@ -227,6 +232,7 @@ function evalIn(context: EvalContext, operand: Expr, list: readonly Expr[], nega
     } else {
       const set = new Set(literals.filter((v): v is number => typeof v === "number"));
       const values = column.values;
+      out = new Uint8Array(n);
       for (let j = 0; j < n; j++) {
         const row = selection[j]!;
         out[j] = tags[row] === Tag.Value ? (set.has(values[row]!) ? TRUE : miss) : UNKNOWN;
@@ -273,10 +279,20 @@ function allIndices(n: number): Uint32Array {
 /** LIKE applies to strings; NULL gives NULL and a value of another kind never matches. */
 function evalLike(context: EvalContext, operand: Expr, pattern: string, negated: boolean, selection: Uint32Array): Uint8Array {
   const match = compileLike(pattern);
-  const values = evalScalar(context, operand, selection);
-  const out = new Uint8Array(values.length);
   const hit = negated ? FALSE : TRUE;
   const miss = negated ? TRUE : FALSE;
+  const column = operand.kind === "column" && context.bound === undefined ? context.view.column(operand.path) : undefined;
+  const coded = column === undefined ? undefined : usableCodes(column, selection);
+  if (column !== undefined && coded !== undefined) {
+    const out = truthFromCodes(context.view, column, coded, entryTruths(coded, (e) => (match(e) ? hit : miss)), selection);
+    fixSlowRows(context.view, column, selection, out, (values) => likeOnValues(values, match, hit, miss));
+    return out;
+  }
+  return likeOnValues(evalScalar(context, operand, selection), match, hit, miss);
+}
+
+function likeOnValues(values: Vec, match: (s: string) => boolean, hit: number, miss: number): Uint8Array {
+  const out = new Uint8Array(values.length);
   const strs = values.strs;
   for (let j = 0; j < values.length; j++) {
     const kind = values.kinds[j];

@@ -1,5 +1,5 @@
 import { Tag, type JsonValue } from "@evodb/core";
-import type { BatchView } from "./batch-view";
+import { stringCodesOf, type BatchView } from "./batch-view";
 import { Kind } from "./value-order";
 
 /**
@@ -117,8 +117,22 @@ export function gatherPath(view: BatchView, path: readonly string[], selection: 
       break;
     }
     case "string": {
-      const values = column.values;
       const strs = (vec.strs = new Array<string | undefined>(n));
+      const coded = stringCodesOf(column);
+      if (coded !== undefined) {
+        // Late materialisation: strings only for the selected rows, straight from the dictionary.
+        const { dictionary, codes } = coded;
+        for (let j = 0; j < n; j++) {
+          const row = selection[j]!;
+          const tag = tags[row]!;
+          if (tag === Tag.Value) {
+            kinds[j] = Kind.String;
+            strs[j] = dictionary[codes[row]!];
+          } else if (tag !== Tag.Null) slow = true;
+        }
+        break;
+      }
+      const values = column.values;
       for (let j = 0; j < n; j++) {
         const row = selection[j]!;
         const tag = tags[row]!;

@@ -81,6 +81,8 @@ export interface ScanStats {
   /** Requests sent to the store. */
   requests: number;
   rowsScanned: number;
+  /** Rows whose WHERE predicates were answered from string dictionary codes (once per distinct value). */
+  rowsEvaluatedOnCodes: number;
   timeMs: { snapshot: number; footers: number; read: number; filter: number };
 }
 
@@ -144,6 +146,7 @@ export function emptyScanStats(): ScanStats {
     cacheMisses: 0,
     requests: 0,
     rowsScanned: 0,
+    rowsEvaluatedOnCodes: 0,
     timeMs: { snapshot: 0, footers: 0, read: 0, filter: 0 },
   };
 }
@@ -276,7 +279,7 @@ export class TableScan {
       if (where !== undefined) {
         await this.readChunks(bytes, footer, selectColumns(footer, filterPaths), fetched);
         const t1 = this.clock();
-        const view = new BatchView({ rowCount: footer.rowCount, columns: [...fetched.values()] });
+        const view = new BatchView({ rowCount: footer.rowCount, columns: [...fetched.values()] }, this.stats);
         selection = filterRows({ view }, where, selection);
         this.stats.timeMs.filter += this.clock() - t1;
       }
@@ -370,7 +373,8 @@ export class TableScan {
     this.checkBytes(bytes.missingBytes(ranges));
     const t0 = this.clock();
     const read = await bytes.read(ranges);
-    wanted.forEach((i, k) => into.set(i, decodeColumnChunk(footer, i, read[k]!)));
+    // String dictionaries stay codes: filters run once per distinct value, output builds strings for kept rows only.
+    wanted.forEach((i, k) => into.set(i, decodeColumnChunk(footer, i, read[k]!, { keepStringCodes: true })));
     this.syncCounters();
     this.stats.timeMs.read += this.clock() - t0;
   }
