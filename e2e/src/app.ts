@@ -50,12 +50,15 @@ export async function sql<Row = Record<string, unknown>>(url: string, tenant: st
   return JSON.parse(body) as { columns: string[]; rows: Row[]; stats: Record<string, unknown> };
 }
 
-/** Every document of a tenant's table as its Durable Object holds them (`GET .../docs`, page by page), by key. */
-export async function readDocs(url: string, tenant: string, table: string): Promise<Map<string, Record<string, unknown>>> {
+/**
+ * Every document of a tenant's table as its Durable Object holds them (`GET .../docs`, page by page),
+ * by key. `token` for an app that puts the document routes behind tokens (EVODB_DOCS_AUTH=tokens).
+ */
+export async function readDocs(url: string, tenant: string, table: string, token?: string): Promise<Map<string, Record<string, unknown>>> {
   const docs = new Map<string, Record<string, unknown>>();
   let after = "";
   for (;;) {
-    const response = await request(`${url}/tenants/${tenant}/tables/${table}/docs?limit=1000${after === "" ? "" : `&after=${encodeURIComponent(after)}`}`);
+    const response = await request(`${url}/tenants/${tenant}/tables/${table}/docs?limit=1000${after === "" ? "" : `&after=${encodeURIComponent(after)}`}`, token === undefined ? {} : { headers: bearer(token) });
     if (!response.ok) throw new EvoDBError("INTERNAL", `GET docs of ${tenant}/${table} answered HTTP ${response.status}: ${await response.text()}`);
     const page = (await response.json()) as { key: string; doc: Record<string, unknown> }[];
     for (const { key, doc } of page) docs.set(key, doc);

@@ -1,14 +1,15 @@
 import { postDocs, request, waitCommitted } from "@evodb/example-lakehouse/dev";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_SECRETS, bearer, sql, startApp, tenantToken, type RunningApp } from "../src/app";
+import { APP_SECRETS, bearer, readDocs, sql, startApp, tenantToken, type RunningApp } from "../src/app";
 
 describe("tenant isolation of tokens under wrangler dev", () => {
   let app: RunningApp;
   beforeAll(async () => {
-    app = await startApp();
+    // The document routes behind the tokens too (off by default; README "Tokens").
+    app = await startApp({ vars: { EVODB_DOCS_AUTH: "tokens" } });
     for (const tenant of ["iso-a", "iso-b"]) {
       const docs = Array.from({ length: 40 }, (_, i) => ({ id: `${tenant}-${i}`, owner: tenant, secret: `${tenant} secret ${i}`, embedding: [i, i % 7, tenant === "iso-a" ? 1 : -1] }));
-      await waitCommitted(app.url, tenant, "private", await postDocs(app.url, tenant, "private", docs));
+      await waitCommitted(app.url, tenant, "private", await postDocs(app.url, tenant, "private", docs, bearer(await tenantToken(tenant))));
     }
   });
   afterAll(async () => {
@@ -37,6 +38,29 @@ describe("tenant isolation of tokens under wrangler dev", () => {
       expect(body).toContain("FORBIDDEN");
       expect(body).not.toContain("iso-b secret");
     }
+  });
+
+  it("with EVODB_DOCS_AUTH=tokens, a tenant's token cannot read, write or delete another tenant's documents", async () => {
+    const tokenA = await tenantToken("iso-a");
+    expect((await readDocs(app.url, "iso-a", "private", tokenA)).size).toBe(40);
+    const attempts: [string, RequestInit, number][] = [
+      ["/tenants/iso-b/tables/private/docs/iso-b-1", { headers: bearer(tokenA) }, 403],
+      ["/tenants/iso-b/tables/private/docs?limit=10", { headers: bearer(tokenA) }, 403],
+      ["/tenants/iso-b/tables/private/docs", { method: "POST", body: '{"id":"planted","owner":"iso-a"}', headers: bearer(tokenA) }, 403],
+      ["/tenants/iso-b/tables/private/docs/iso-b-2", { method: "DELETE", headers: bearer(tokenA) }, 403],
+      ["/tenants/iso-b/tables/private/docs/iso-b-1", {}, 401],
+      ["/tenants/iso-b/tables/private/docs", { method: "POST", body: '{"id":"planted"}' }, 401],
+    ];
+    for (const [path, init, status] of attempts) {
+      const response = await request(`${app.url}${path}`, init);
+      const body = await response.text();
+      expect({ path, method: init.method ?? "GET", status: response.status }).toEqual({ path, method: init.method ?? "GET", status });
+      expect(body).not.toContain("iso-b secret");
+    }
+    // Nothing was planted or deleted: B's documents are exactly the 40 it wrote.
+    const b = await readDocs(app.url, "iso-b", "private", await tenantToken("iso-b"));
+    expect([...b.keys()].sort()).toEqual(Array.from({ length: 40 }, (_, i) => `iso-b-${i}`).sort());
+    expect((await readDocs(app.url, "iso-b", "private", APP_SECRETS.EVODB_QUERY_TOKEN)).size).toBe(40);
   });
 
   it("no token, a forged token or a token signed with another secret gets 401; the operator token opens both tenants", async () => {

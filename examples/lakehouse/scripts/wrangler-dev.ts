@@ -109,9 +109,12 @@ export async function request(url: string, init?: RequestInit): Promise<Response
   }
 }
 
-/** Posts documents (each with an "id") to a tenant's table; returns the highest LSN they got. */
-export async function postDocs(base: string, tenant: string, table: string, docs: unknown): Promise<number> {
-  const response = await request(`${base}/tenants/${tenant}/tables/${table}/docs`, { method: "POST", body: JSON.stringify(docs) });
+/**
+ * Posts documents (each with an "id") to a tenant's table; returns the highest LSN they got. `headers`
+ * carry a token when the app puts the document routes behind tokens (EVODB_DOCS_AUTH=tokens).
+ */
+export async function postDocs(base: string, tenant: string, table: string, docs: unknown, headers: Readonly<Record<string, string>> = {}): Promise<number> {
+  const response = await request(`${base}/tenants/${tenant}/tables/${table}/docs`, { method: "POST", body: JSON.stringify(docs), headers });
   if (response.status !== 201) throw new EvoDBError("INTERNAL", `POST ${tenant}/${table} answered HTTP ${response.status}: ${await response.text()}`);
   const results = (await response.json()) as { lsn: number } | { lsn: number }[];
   return Math.max(...(Array.isArray(results) ? results : [results]).map((r) => r.lsn));

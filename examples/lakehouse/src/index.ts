@@ -6,6 +6,7 @@ import { flushToLakehouse, tenantRoot } from "./lakehouse-flush";
 import { QUERY_ROUTE, queryRoute } from "./query-route";
 import { CONSOLE_ROUTE, consoleRoute } from "./console/route";
 import { refuseBrokenDocuments } from "./schema-lock";
+import { refuseDocumentRequest } from "./tenant-token";
 import { VECTOR_ROUTE, vectorRoute } from "./vector-route";
 import { isSchemaRoute, schemaRoute } from "./schema-route";
 
@@ -72,6 +73,8 @@ export default {
     if (!isValidTenant(tenant)) {
       return Response.json({ error: { code: "INVALID_NAME", message: "tenant names are 1-128 characters of [A-Za-z0-9_-], not starting with '-'" } }, { status: 400 });
     }
+    const denied = await refuseDocumentRequest(env, request, tenant);
+    if (denied !== null) return denied;
     const refused = await refuseBrokenDocuments(env.BUCKET, request, tenant, match[2]!);
     if (refused !== null) return refused;
     const store = env.EVODB_EDGE.get(env.EVODB_EDGE.idFromName(tenant));

@@ -7,5 +7,7 @@ declare namespace Cloudflare {
     EVODB_QUERY_TOKEN?: string;
     /** Secret tenant tokens are derived from (src/tenant-token.ts); unset means only the operator token works. */
     EVODB_TOKEN_SECRET?: string;
+    /** "tokens" puts the document routes behind the same tokens; unset leaves them open. */
+    EVODB_DOCS_AUTH?: string;
   }
 }

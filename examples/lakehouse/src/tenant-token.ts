@@ -21,6 +21,8 @@ export type Principal = { readonly kind: "operator" } | { readonly kind: "tenant
 export interface TokenEnv {
   EVODB_TOKEN_SECRET?: string;
   EVODB_QUERY_TOKEN?: string;
+  /** "tokens": the document routes need a token too ({@link refuseDocumentRequest}); anything else leaves them open. */
+  EVODB_DOCS_AUTH?: string;
 }
 
 async function hmacKey(secret: string, usage: "sign" | "verify"): Promise<CryptoKey> {
@@ -106,4 +108,22 @@ export async function authorizeOperator(env: TokenEnv, request: Request): Promis
   const principal = await authenticate(env, bearerToken(request));
   if (principal === null) throw new EvoDBError("UNAUTHORIZED", "Missing or wrong token; send Authorization: Bearer <EVODB_QUERY_TOKEN>.");
   if (principal.kind !== "operator") throw new EvoDBError("FORBIDDEN", "Only the operator token (EVODB_QUERY_TOKEN) may do this.");
+}
+
+/**
+ * For the document routes (`/tenants/:tenant/tables/:table/docs…`): with `EVODB_DOCS_AUTH=tokens`
+ * they need the tenant's token or the operator token like every other route, and the refusal is
+ * answered in the document API's shape (`{"error": {code, message}}`, 401 or 403). Without it they
+ * stay open (the default, for a deployment that authenticates writers in front of the Worker).
+ * Null means "go on".
+ */
+export async function refuseDocumentRequest(env: TokenEnv, request: Request, tenant: string): Promise<Response | null> {
+  if (env.EVODB_DOCS_AUTH !== "tokens") return null;
+  try {
+    await authorizeTenant(env, request, tenant);
+    return null;
+  } catch (error) {
+    if (!(error instanceof EvoDBError)) throw error;
+    return Response.json({ error: error.toJSON() }, { status: error.code === "FORBIDDEN" ? 403 : 401 });
+  }
 }

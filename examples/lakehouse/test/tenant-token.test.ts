@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { authenticate, mintTenantToken } from "../src/tenant-token";
+import { authenticate, mintTenantToken, refuseDocumentRequest } from "../src/tenant-token";
 import { app, delivered, flushed } from "./helpers";
 
 const OPERATOR = "example-test-query-token";
@@ -87,5 +87,22 @@ describe("tenant tokens", () => {
     expect(await authenticate({ EVODB_TOKEN_SECRET: "short" }, token)).toBeNull();
     await expect(mintTenantToken("short", "acme")).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await expect(mintTenantToken("a-secret-of-sixteen+", "bad.name")).rejects.toMatchObject({ code: "INVALID_NAME" });
+  });
+
+  it("EVODB_DOCS_AUTH=tokens puts the document routes behind the same tokens; unset leaves them open", async () => {
+    const secrets = { EVODB_TOKEN_SECRET: "a-secret-of-sixteen+", EVODB_QUERY_TOKEN: "op" };
+    const withToken = (token?: string) => new Request("https://app/tenants/acme/tables/t/docs", token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+    const acme = await mintTenantToken(secrets.EVODB_TOKEN_SECRET, "acme");
+    const globex = await mintTenantToken(secrets.EVODB_TOKEN_SECRET, "globex");
+    expect(await refuseDocumentRequest(secrets, withToken(), "acme")).toBeNull();
+    const guarded = { ...secrets, EVODB_DOCS_AUTH: "tokens" };
+    expect(await refuseDocumentRequest(guarded, withToken(acme), "acme")).toBeNull();
+    expect(await refuseDocumentRequest(guarded, withToken("op"), "acme")).toBeNull();
+    const missing = (await refuseDocumentRequest(guarded, withToken(), "acme"))!;
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({ error: { code: "UNAUTHORIZED" } });
+    const other = (await refuseDocumentRequest(guarded, withToken(globex), "acme"))!;
+    expect(other.status).toBe(403);
+    expect(await other.json()).toMatchObject({ error: { code: "FORBIDDEN" } });
   });
 });
