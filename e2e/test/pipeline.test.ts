@@ -50,10 +50,15 @@ describe("the write path and the query API under wrangler dev", () => {
     }));
     await Promise.all(tenants.map((tenant, t) => waitCommitted(app.url, tenant, "orders", lastLsns[t]!)));
 
-    for (const tenant of tenants) {
+    for (const [t, tenant] of tenants.entries()) {
       const token = await tenantToken(tenant);
       const stored = await readDocs(app.url, tenant, "orders");
-      expect(stored.size).toBe(240 - 3);
+      // What this test wrote, with its updates and deletes applied, is what the tenant holds...
+      const written = new Map(orders(100 + t, 0, 240).map((doc) => [doc.id as string, doc]));
+      for (const doc of orders(900 + t, 0, 20)) written.set(doc.id as string, { ...doc, status: "updated" });
+      for (const id of ["o30", "o31", "o32"]) written.delete(id);
+      expect(stored).toEqual(written);
+      // ...and what SQL reads from the lakehouse.
       const all = await sql(app.url, tenant, "SELECT * FROM orders", token);
       expect(byId(all.rows)).toEqual(stored);
 
@@ -91,5 +96,34 @@ describe("the write path and the query API under wrangler dev", () => {
     const history = (await (await request(`${app.url}/tenants/${tenant}/tables/orders/snapshots`, { headers: bearer(token) })).json()) as { snapshots: { snapshotId: number }[] };
     expect(history.snapshots.map((s) => s.snapshotId)).toContain(snapshot.snapshotId);
     expect(history.snapshots.at(-1)!.snapshotId).toBeGreaterThan(snapshot.snapshotId);
+  });
+
+  it("vector search over a table's embeddings answers the exact top k when every partition is probed", async () => {
+    const tenant = "pipe-vectors";
+    const token = await tenantToken(tenant);
+    const random = new Random(99);
+    const docs = Array.from({ length: 150 }, (_, i) => ({ id: `v${i}`, label: `item ${i}`, embedding: Array.from({ length: 8 }, () => Math.round((random.next() * 2 - 1) * 1000) / 1000) }));
+    await waitCommitted(app.url, tenant, "items", await postDocs(app.url, tenant, "items", docs));
+    const call = async <T>(route: string, body: unknown): Promise<T> => {
+      const response = await request(`${app.url}/tenants/${tenant}/tables/items/${route}`, { method: "POST", body: JSON.stringify(body), headers: { ...bearer(token), "content-type": "application/json" } });
+      expect(response.status).toBe(200);
+      return (await response.json()) as T;
+    };
+    const built = await call<{ rows: number; partitions: number }>("index", {});
+    expect(built.rows).toBe(150);
+
+    const stored = await readDocs(app.url, tenant, "items");
+    for (let q = 0; q < 5; q++) {
+      const query = Array.from({ length: 8 }, () => random.next() * 2 - 1);
+      // Brute force over the documents as GET /docs returns them, in float32 like the index.
+      const q32 = Float32Array.from(query);
+      const exact = [...stored.values()]
+        .map((doc) => ({ id: doc.id as string, distance: Float32Array.from(doc.embedding as number[]).reduce((sum, x, j) => sum + (x - q32[j]!) ** 2, 0) }))
+        .sort((a, b) => a.distance - b.distance)
+        .slice(0, 5);
+      const found = await call<{ results: { id: string; distance: number; document: Record<string, unknown> }[] }>("search", { vector: query, k: 5, nprobes: built.partitions });
+      expect(found.results.map((r) => r.id)).toEqual(exact.map((r) => r.id));
+      for (const result of found.results) expect(result.document).toEqual(stored.get(result.id));
+    }
   });
 });
