@@ -13,7 +13,9 @@ import type { FragmentReader } from "../fragment";
 import type { LanceField } from "../schema";
 import { distance, dot } from "./kernels";
 import { PqScanner } from "./pq-scan";
-import { loadIvfPq, type IvfPartition, type IvfPqIndex, type Metric } from "./ivf-pq";
+import { type IvfPartition, type IvfPqIndex, type Metric } from "./ivf-pq";
+import { HnswSqSearcher, type IvfHnswSqIndex } from "./ivf-hnsw-sq";
+import { loadVectorIndex, type VectorIndex } from "./load-index";
 import { TopK } from "./top-k";
 
 /** Options of {@link VectorSearcher.search}. */
@@ -25,6 +27,8 @@ export interface VectorSearchOptions {
   k?: number;
   /** Partitions to probe (default 20, as lancedb). */
   nprobes?: number;
+  /** IVF_HNSW_SQ beam width per partition (default k * refineFactor * 1.5, as lancedb); at least k * refineFactor. */
+  ef?: number;
   /** Re-rank k * refineFactor PQ candidates with exact distances (default: no re-ranking). */
   refineFactor?: number;
   /** Scalar pre-filter. */
@@ -45,7 +49,8 @@ const TWO_32 = 2 ** 32;
 
 /** Searches one dataset version; caches loaded indices and vectors between queries. */
 export class VectorSearcher {
-  private readonly indices = new Map<string, Promise<IvfPqIndex>>();
+  private readonly indices = new Map<string, Promise<VectorIndex>>();
+  private readonly hnswSearchers = new Map<IvfHnswSqIndex, HnswSqSearcher>();
   private readonly vectors = new Map<string, Promise<Float32Array>>();
   private readonly unfilteredMasks = new WeakMap<IvfPartition, Uint8Array | null>();
   private readonly scanners = new Map<IvfPqIndex, PqScanner>();
@@ -77,8 +82,8 @@ export class VectorSearcher {
     return hit;
   }
 
-  /** Loads (once) the IVF_PQ indices on `field`. */
-  private loadIndices(field: LanceField): Promise<IvfPqIndex[]> {
+  /** Loads (once) the vector indices (IVF_PQ, IVF_HNSW_SQ) on `field`. */
+  private loadIndices(field: LanceField): Promise<VectorIndex[]> {
     return Promise.all(
       this.dataset
         .indices()
@@ -86,7 +91,7 @@ export class VectorSearcher {
         .map((e) => {
           let hit = this.indices.get(e.uuid);
           if (!hit) {
-            hit = loadIvfPq(this.dataset.store, this.dataset.root, e, this.options.eagerIndexBytes);
+            hit = loadVectorIndex(this.dataset.store, this.dataset.root, e, this.options.eagerIndexBytes);
             hit.catch(() => this.indices.delete(e.uuid));
             this.indices.set(e.uuid, hit);
           }
@@ -160,6 +165,10 @@ export class VectorSearcher {
         return hit;
       };
       for (const index of indices) {
+        if ("kind" in index) {
+          await this.searchHnswSq(index, query, k * (refine ?? 1), nprobes, options.ef, candidates, maskOf);
+          continue;
+        }
         let scanner = this.scanners.get(index);
         if (!scanner) this.scanners.set(index, (scanner = new PqScanner(index)));
         await scanner.search(query, metric, candidates, new TopK(Math.min(nprobes, index.numPartitions)), maskOf);
@@ -180,6 +189,15 @@ export class VectorSearcher {
     }
     const sorted = final.sorted();
     return { rowIds: sorted.ids, distances: sorted.distances };
+  }
+
+  /** IVF_HNSW_SQ: graph search of the probed partitions into `candidates` (see ivf-hnsw-sq.ts). */
+  private async searchHnswSq(index: IvfHnswSqIndex, query: Float32Array, k: number, nprobes: number, ef: number | undefined, candidates: TopK, maskOf: (part: IvfPartition) => Uint8Array | null): Promise<void> {
+    const width = ef ?? k + Math.floor(k / 2);
+    if (!Number.isInteger(width) || width < k) throw new EvoDBError("INVALID_ARGUMENT", `ef must be an integer of at least k * refineFactor (${k}), got ${width}`);
+    let searcher = this.hnswSearchers.get(index);
+    if (!searcher) this.hnswSearchers.set(index, (searcher = new HnswSqSearcher(index)));
+    await searcher.search(query, k, nprobes, width, candidates, new TopK(Math.min(nprobes, index.numPartitions)), maskOf);
   }
 
   /**

@@ -1,0 +1,188 @@
+/**
+ * `list<uint32>` columns of 2.1/2.2 files, as HNSW index files store their `__neighbors` column:
+ * mini-block pages whose chunks carry u16 repetition levels (1 starts a new list, 0 continues it),
+ * optional u16 definition levels (0: a value; above 0: an empty or null list, which has no value)
+ * and the values. The chunk metadata and `num_items` count values, not levels. A list may continue from one chunk into the next, so a page is decoded whole.
+ * Only a single list layer over non-null items is read; anything else is refused by name.
+ */
+import { check, unsupported } from "../errors";
+import { ByteView } from "../io";
+import { parseProto, type ProtoMessage } from "../protobuf";
+import type { LanceFileMeta, PageMeta } from "../file";
+import { branch, decodeBlock, decodeMiniBlock } from "./compressive";
+import { planMiniBlock } from "./page21";
+import type { Raw } from "./raw";
+
+/** RepDefLayer values (encodings_v2_1.proto). */
+const ALL_VALID_ITEM = 1, NULLABLE_ITEM = 3, ALL_VALID_LIST = 2, NULLABLE_LIST = 4, EMPTYABLE_LIST = 5, NULL_AND_EMPTY_LIST = 6;
+/** CompressiveEncoding branches handled here beyond compressive.ts. */
+const FLAT = 1, RLE = 8;
+
+/** Lists of u32: list i is `values[offsets[i] .. offsets[i + 1])`. */
+export interface U32Lists {
+  readonly offsets: Uint32Array;
+  readonly values: Uint32Array;
+}
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+/** u16 levels from a block-compressed level buffer: RLE (u64 values size, values, run lengths) or what compressive.ts decodes. */
+function decodeLevels(enc: ProtoMessage, buffer: Uint8Array, count: number): Uint16Array {
+  const [kind, body] = branch(enc);
+  if (kind === RLE) {
+    const valueEnc = body.message(1);
+    const lengthEnc = body.message(2);
+    check(valueEnc !== undefined && lengthEnc !== undefined, "RLE levels lack their encodings");
+    const [vk, vb] = branch(valueEnc);
+    const [lk, lb] = branch(lengthEnc);
+    check(vk === FLAT && vb.uint(1) === 16 && lk === FLAT && [8, 16, 32].includes(lb.uint(1)), "RLE levels must be flat u16 values with u8/u16/u32 run lengths");
+    const view = new ByteView(buffer);
+    const valuesSize = view.u64(0);
+    check(valuesSize % 2 === 0 && 8 + valuesSize <= buffer.length, "RLE level values run past their buffer");
+    const runs = valuesSize / 2;
+    const lengthBytes = lb.uint(1) / 8;
+    check(8 + valuesSize + runs * lengthBytes <= buffer.length, "RLE run lengths run past their buffer");
+    const out = new Uint16Array(count);
+    let at = 0;
+    for (let r = 0; r < runs; r++) {
+      const value = view.u16(8 + r * 2);
+      const p = 8 + valuesSize + r * lengthBytes;
+      const length = lengthBytes === 1 ? buffer[p]! : lengthBytes === 2 ? view.u16(p) : view.u32(p);
+      check(at + length <= count, "RLE runs exceed the level count");
+      out.fill(value, at, at + length);
+      at += length;
+    }
+    check(at === count, "RLE runs do not cover the levels");
+    return out;
+  }
+  return asU16(decodeBlock(enc, buffer, count), count);
+}
+
+function asU16(raw: Raw, count: number): Uint16Array {
+  check(raw.kind === "fixed" && raw.bits === 16 && raw.bytes.length >= count * 2, "levels are not u16");
+  const out = new Uint16Array(count);
+  const view = new DataView(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength);
+  for (let i = 0; i < count; i++) out[i] = view.getUint16(i * 2, true);
+  return out;
+}
+
+function asU32(raw: Raw, count: number): Uint32Array {
+  check(raw.kind === "fixed" && raw.bits === 32 && raw.bytes.length >= count * 4, "list items are not u32");
+  const out = new Uint32Array(count);
+  const view = new DataView(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength);
+  for (let i = 0; i < count; i++) out[i] = view.getUint32(i * 4, true);
+  return out;
+}
+
+/** Decodes one mini-block page of a list<u32> column from its buffers [chunk metadata, chunks, ...]. */
+export function decodeU32ListPage(layoutBytes: Uint8Array, buffers: Uint8Array[], rows: number): U32Lists {
+  const layout = parseProto(layoutBytes).message(1);
+  if (!layout) throw unsupported("list pages other than mini-block");
+  const layers = Array.from(layout.bytes(6));
+  check(layers.length === 2, "list page has the wrong number of layers");
+  if (layers[0] !== ALL_VALID_ITEM && layers[0] !== NULLABLE_ITEM) throw unsupported("nested list items");
+  if (![ALL_VALID_LIST, NULLABLE_LIST, EMPTYABLE_LIST, NULL_AND_EMPTY_LIST].includes(layers[1]!)) throw unsupported(`list layer ${layers[1]}`);
+  if (layout.has(4)) throw unsupported("dictionary-encoded list items");
+  const rep = layout.message(1);
+  check(rep !== undefined, "list page has no repetition levels");
+  const def = layout.message(2);
+  const valueEnc = layout.message(3);
+  check(valueEnc !== undefined, "list page has no value encoding");
+  check(layout.uint(7) === 1, "list page must have one value buffer per chunk");
+  const large = layout.bool(10);
+  const numItems = layout.uint(9);
+  const chunks = planMiniBlock(layout, buffers[0] ?? new Uint8Array(0), numItems);
+  const data = buffers[1] ?? new Uint8Array(0);
+  const offsets = new Uint32Array(rows + 1);
+  const parts: Uint32Array[] = [];
+  let row = -1;
+  let total = 0;
+  for (const c of chunks) {
+    check(c.offset + c.size <= data.length, "mini-block chunk runs past the page data");
+    const chunk = new ByteView(data.subarray(c.offset, c.offset + c.size));
+    const levels = chunk.u16(0);
+    const repSize = chunk.u16(2);
+    let at = 4;
+    const defSize = def ? chunk.u16(at) : 0;
+    if (def) at += 2;
+    const valueSize = large ? chunk.u32(at) : chunk.u16(at);
+    at = align8(at + (large ? 4 : 2));
+    check(at + repSize <= c.size, "repetition levels run past the chunk");
+    const repLevels = asU16(decodeBlock(rep, chunk.bytes.subarray(at, at + repSize), levels), levels);
+    at = align8(at + repSize);
+    let defLevels: Uint16Array | null = null;
+    if (def) {
+      check(at + defSize <= c.size, "definition levels run past the chunk");
+      defLevels = decodeLevels(def, chunk.bytes.subarray(at, at + defSize), levels);
+      at = align8(at + defSize);
+    }
+    // The chunk metadata counts values (2^n per chunk); empty lists add levels without values.
+    let count = levels;
+    if (defLevels) for (let i = 0; i < levels; i++) if (defLevels[i] !== 0) count--;
+    check(count === c.rows, "list chunk value count differs from its metadata");
+    check(at + valueSize <= c.size, "list values run past the chunk");
+    const values = count === 0 ? new Uint32Array(0) : asU32(decodeMiniBlock(valueEnc, [chunk.bytes.subarray(at, at + valueSize)], count), count);
+    parts.push(values);
+    for (let i = 0; i < levels; i++) {
+      if (repLevels[i] !== 0) {
+        row++;
+        check(row < rows, "list page holds more lists than rows");
+        offsets[row] = total;
+      } else check(row >= 0, "list page starts inside a list");
+      if (defLevels === null || defLevels[i] === 0) total++;
+      else check(repLevels[i] !== 0, "an empty list marker inside a list");
+    }
+  }
+  check(row === rows - 1, "list page holds fewer lists than rows");
+  offsets[rows] = total;
+  const values = new Uint32Array(total);
+  let at = 0;
+  for (const p of parts) {
+    values.set(p, at);
+    at += p.length;
+  }
+  check(at === total, "list values differ in count from their levels");
+  return { offsets, values };
+}
+
+async function pageBuffers(file: LanceFileMeta, page: PageMeta): Promise<Uint8Array[]> {
+  if (page.buffers.length === 0) return [];
+  const start = Math.min(...page.buffers.map((b) => b.offset));
+  const end = Math.max(...page.buffers.map((b) => b.offset + b.size));
+  const bytes = await file.reader.read(start, end - start);
+  return page.buffers.map((b) => bytes.subarray(b.offset - start, b.offset - start + b.size));
+}
+
+/** Reads a whole list<u32> column of a 2.1/2.2 file (every page). */
+export async function readU32ListColumn(file: LanceFileMeta, columnIndex: number): Promise<U32Lists> {
+  const column = file.columns[columnIndex];
+  check(column !== undefined, `column ${columnIndex} does not exist in ${file.reader.key}`);
+  const pages: U32Lists[] = [];
+  let rows = 0;
+  for (const page of column.pages) {
+    const enc = page.encoding;
+    if (page.length === 0) continue;
+    check(enc !== null, "list page has no encoding");
+    if (enc.typeUrl !== "/lance.encodings21.PageLayout") throw unsupported(`list columns in ${enc.typeUrl} pages (file versions 2.1 and 2.2 are read)`);
+    pages.push(decodeU32ListPage(enc.value, await pageBuffers(file, page), page.length));
+    rows += page.length;
+  }
+  check(rows === file.numRows, "the pages of a list column do not add up to the file's rows");
+  const offsets = new Uint32Array(rows + 1);
+  let total = 0;
+  for (const p of pages) total += p.values.length;
+  const values = new Uint32Array(total);
+  let row = 0;
+  let base = 0;
+  for (const p of pages) {
+    const n = p.offsets.length - 1;
+    for (let i = 0; i < n; i++) offsets[row + i] = base + p.offsets[i]!;
+    values.set(p.values, base);
+    row += n;
+    base += p.values.length;
+  }
+  offsets[rows] = base;
+  return { offsets, values };
+}

@@ -1,0 +1,237 @@
+/**
+ * Loads and searches a Lance IVF_HNSW_SQ vector index (index format v3, two Lance files under
+ * `_indices/<uuid>/`):
+ * - `index.idx`: `lance:index` = {"type":"IVF_HNSW_SQ","distance_type"}; `lance:ivf` names the
+ *   global buffer with the IVF message (centroids [P, D]; offsets/lengths = each partition's rows
+ *   in this file); `lance:hnsw` = one JSON string per partition with `entry_point`,
+ *   `params.max_level` and `level_offsets` (relative to the partition's first row); columns
+ *   `__vector_id` u32 and `__neighbors` list<u32> (`_distance` list<f32> is not needed to search).
+ * - `auxiliary.idx`: columns `_rowid` u64 and `__sq_code` fsl<u8, D>; its IVF message gives each
+ *   partition's rows; node i of partition p is row `offsets[p] + i`; `storage_metadata` holds the
+ *   SQ8 parameters (see sq.ts).
+ * A query probes the `nprobes` partitions nearest by L2 to the centroids (the query normalised for
+ * cosine), searches each partition's graph with beam width `ef` (default k + k/2, k including the
+ * refine factor, as Lance) and merges the partitions' k best by SQ distance.
+ */
+import type { ObjectStore } from "@evodb/core";
+import { check, corrupt, unsupported } from "../errors";
+import { openLanceFile, readGlobalBuffer, type LanceFileMeta } from "../file";
+import { LanceFileReader } from "../file-reader";
+import { RangeReader } from "../io";
+import { parseProto, type ProtoMessage } from "../protobuf";
+import type { FixedColumn } from "../column";
+import { readRoaring } from "../roaring";
+import type { IndexEntry } from "../manifest";
+import { MAX_FRAGMENT_ID } from "../fragment";
+import { readU32ListColumn } from "../codec/list21";
+import { buildGraph, HnswSearchState, searchHnsw, type HnswGraph } from "./hnsw";
+import { dot, l2 } from "./kernels";
+import { parseSqParams, quantize, sqL2, type SqParams } from "./sq";
+import type { Metric } from "./ivf-pq";
+import type { TopK } from "./top-k";
+
+/** Row addresses and SQ codes (D bytes per row) of one partition, plus its graph. */
+export interface HnswSqPartition {
+  readonly rowIds: Float64Array;
+  readonly codes: Uint8Array;
+  readonly graph: HnswGraph;
+}
+
+/** An IVF_HNSW_SQ index: centroids and SQ parameters in memory, partitions loaded on demand. */
+export interface IvfHnswSqIndex {
+  readonly kind: "IVF_HNSW_SQ";
+  readonly metric: Metric;
+  readonly dimension: number;
+  readonly numPartitions: number;
+  /** [P * D] centroids. */
+  readonly centroids: Float32Array;
+  readonly sq: SqParams;
+  /** Rows of each partition. */
+  readonly lengths: Uint32Array;
+  /** Loads (once) the row addresses, codes and graph of partition p. */
+  partition(p: number): Promise<HnswSqPartition>;
+  /** Fragment ids the index covers. */
+  readonly fragments: Set<number>;
+}
+
+/** The schema-metadata JSON of an index file. */
+export function indexJson(file: LanceFileMeta, key: string): unknown {
+  const text = file.schema.metadata.get(key);
+  if (text === undefined) throw corrupt(`index file ${file.reader.key} has no ${key} metadata`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw corrupt(`index metadata ${key} is not JSON`);
+  }
+}
+
+async function ivfMessage(file: LanceFileMeta): Promise<ProtoMessage> {
+  const position = Number(indexJson(file, "lance:ivf"));
+  check(Number.isInteger(position) && position > 0 && position < file.globalBuffers.length, "lance:ivf is not a global buffer index");
+  return parseProto(await readGlobalBuffer(file, position));
+}
+
+function centroidsOf(ivf: ProtoMessage): { data: Float32Array; partitions: number; dimension: number } {
+  const tensor = ivf.message(4);
+  check(tensor !== undefined, "IVF centroids are missing");
+  if (tensor.uint(1) !== 2) throw unsupported(`index tensors of data type ${tensor.uint(1)} (only float32)`);
+  const shape = tensor.varints(2);
+  check(shape.length === 2 && shape[0]! > 0 && shape[1]! > 0, "IVF centroids are not a matrix");
+  const bytes = tensor.bytes(3);
+  check(bytes.length === shape[0]! * shape[1]! * 4, "IVF centroid tensor size differs from its shape");
+  return { data: new Float32Array(bytes.slice().buffer), partitions: shape[0]!, dimension: shape[1]! };
+}
+
+function metricOf(name: unknown): Metric {
+  if (name === "l2" || name === "cosine") return name;
+  // Lance scores dot indices with an SQ dot product whose scale this reader has not verified.
+  if (name === "dot") throw unsupported("IVF_HNSW_SQ indices with the dot distance (l2 and cosine are supported)");
+  throw unsupported(`vector distance type ${String(name)}`);
+}
+
+function partitionTable(ivf: ProtoMessage, partitions: number, rows: number): { offsets: Uint32Array; lengths: Uint32Array } {
+  const offsets = Uint32Array.from(ivf.varints(2));
+  const lengths = Uint32Array.from(ivf.varints(3));
+  check(offsets.length === partitions && lengths.length === partitions, "IVF partition table has the wrong size");
+  for (let p = 0; p < partitions; p++) check(offsets[p]! + lengths[p]! <= rows, "IVF partition lies outside the index rows");
+  return { offsets, lengths };
+}
+
+interface HnswMeta {
+  levelOffsets: number[];
+  maxLevel: number;
+}
+
+function hnswMeta(text: unknown): HnswMeta {
+  check(typeof text === "string", "lance:hnsw entries must be JSON strings");
+  let meta: { level_offsets?: unknown; params?: { max_level?: unknown } };
+  try {
+    meta = JSON.parse(text) as typeof meta;
+  } catch {
+    throw corrupt("a lance:hnsw entry is not JSON");
+  }
+  const offsets = meta?.level_offsets;
+  const maxLevel = meta?.params?.max_level;
+  check(Array.isArray(offsets) && offsets.every((o) => typeof o === "number"), "lance:hnsw level_offsets is not a list of numbers");
+  check(typeof maxLevel === "number" && Number.isInteger(maxLevel) && maxLevel >= 1, "lance:hnsw max_level is not a positive integer");
+  return { levelOffsets: offsets as number[], maxLevel };
+}
+
+/**
+ * Loads the IVF_HNSW_SQ index `entry`; `indexFile` is its already opened `index.idx` (the caller
+ * read its type from it).
+ */
+export async function loadIvfHnswSq(store: ObjectStore, root: string, entry: IndexEntry, indexFile: LanceFileMeta): Promise<IvfHnswSqIndex> {
+  const dir = `${root}_indices/${entry.uuid}/`;
+  const details = indexJson(indexFile, "lance:index") as { type?: string; distance_type?: string };
+  check(details?.type === "IVF_HNSW_SQ", "index is not IVF_HNSW_SQ");
+  const metric = metricOf(details.distance_type);
+  const ivf = await ivfMessage(indexFile);
+  const centroids = centroidsOf(ivf);
+  const { partitions: numPartitions, dimension } = centroids;
+  const graphRows = partitionTable(ivf, numPartitions, indexFile.numRows);
+  const hnsw = indexJson(indexFile, "lance:hnsw");
+  check(Array.isArray(hnsw) && hnsw.length === numPartitions, "lance:hnsw has one entry per partition");
+  const metas = hnsw.map(hnswMeta);
+  // The writer stores a few more rows than the level offsets count (the entry node's upper levels);
+  // Lance's loader slices the levels by the offsets alone, and so does this reader.
+  metas.forEach((m, p) => check(m.levelOffsets[m.levelOffsets.length - 1]! <= graphRows.lengths[p]!, "HNSW levels lie outside the partition's index rows"));
+
+  const auxFile = await openLanceFile(await RangeReader.open(store, `${dir}auxiliary.idx`));
+  const storage = indexJson(auxFile, "storage_metadata");
+  check(Array.isArray(storage) && typeof storage[0] === "string", "storage_metadata is not a JSON array of strings");
+  const sq = parseSqParams(storage[0]);
+  check(sq.dimension === dimension, "SQ dimension differs from the centroids");
+  const aux = partitionTable(await ivfMessage(auxFile), numPartitions, auxFile.numRows);
+  for (let p = 0; p < numPartitions; p++) check(metas[p]!.levelOffsets[1] === aux.lengths[p] || aux.lengths[p] === 0, "HNSW level 0 differs in size from the partition's SQ rows");
+  check(auxFile.schema.fields.length >= 2 && indexFile.schema.fields.length >= 2, "index files lack their columns");
+
+  const auxReader = new LanceFileReader(auxFile);
+  const graphReader = new LanceFileReader(indexFile);
+  // The graph columns are read whole once: lists cross mini-block chunks and pages do not align with partitions.
+  let graphColumns: Promise<{ ids: Uint32Array; offsets: Uint32Array; values: Uint32Array }> | null = null;
+  const loadGraphColumns = () =>
+    (graphColumns ??= (async () => {
+      const ids = ((await graphReader.readRange(0, { kind: "int", bits: 32, signed: false }, 0, indexFile.numRows)) as FixedColumn).values as Uint32Array;
+      const lists = await readU32ListColumn(indexFile, 1);
+      return { ids, offsets: lists.offsets, values: lists.values };
+    })());
+  const idType = { kind: "int", bits: 64, signed: false } as const;
+  const codeType = { kind: "fixed_size_list", dimension, item: { kind: "int", bits: 8, signed: false } } as const;
+  const partitions = new Map<number, Promise<HnswSqPartition>>();
+  const partition = (p: number): Promise<HnswSqPartition> => {
+    let hit = partitions.get(p);
+    if (hit) return hit;
+    hit = (async () => {
+      const from = aux.offsets[p]!;
+      const to = from + aux.lengths[p]!;
+      const ids = ((await auxReader.readRange(0, idType, from, to)) as FixedColumn).values as BigUint64Array;
+      const codes = ((await auxReader.readRange(1, codeType, from, to)) as FixedColumn).values as Uint8Array;
+      const rowIds = new Float64Array(to - from);
+      for (let i = 0; i < rowIds.length; i++) {
+        const v = ids[i]!;
+        check(v < 2n ** 53n, "index row address beyond 2^53");
+        rowIds[i] = Number(v);
+      }
+      const columns = await loadGraphColumns();
+      const graph = buildGraph(columns.ids, columns.offsets, columns.values, graphRows.offsets[p]!, metas[p]!.levelOffsets, metas[p]!.maxLevel);
+      check(graph.numNodes === rowIds.length, "HNSW graph and SQ storage differ in size");
+      return { rowIds, codes, graph };
+    })();
+    hit.catch(() => partitions.delete(p));
+    partitions.set(p, hit);
+    return hit;
+  };
+  if (auxFile.numRows > 0) check(numPartitions > 0, "index has rows but no partitions");
+  return {
+    kind: "IVF_HNSW_SQ",
+    metric,
+    dimension,
+    numPartitions,
+    centroids: centroids.data,
+    sq,
+    lengths: aux.lengths,
+    partition,
+    fragments: new Set(readRoaring(entry.fragmentBitmap, MAX_FRAGMENT_ID)),
+  };
+}
+
+/** Per-index scratch buffers reused between queries. */
+export class HnswSqSearcher {
+  private readonly state = new HnswSearchState();
+  private readonly query: Float32Array;
+  private readonly code: Uint8Array;
+
+  constructor(readonly index: IvfHnswSqIndex) {
+    this.query = new Float32Array(index.dimension);
+    this.code = new Uint8Array(index.dimension);
+  }
+
+  /**
+   * Searches the `nprobes` nearest partitions, each for its `k` best nodes with beam width `ef`,
+   * and offers them to `heap` (SQ distances). `allowed(partition)` gives the rows that may be
+   * returned (null: all).
+   */
+  async search(query: Float32Array, k: number, nprobes: number, ef: number, heap: TopK, probes: TopK, allowed: (part: HnswSqPartition) => Uint8Array | null): Promise<void> {
+    const { dimension: d, centroids, numPartitions, sq } = this.index;
+    const q = this.query;
+    q.set(query);
+    // Cosine indices hold normalised vectors (trained and quantised with L2); so is the query.
+    if (this.index.metric === "cosine") {
+      const n = Math.sqrt(dot(q, 0, q, 0, d));
+      if (n > 0) for (let i = 0; i < d; i++) q[i] = q[i]! / n;
+    }
+    for (let p = 0; p < numPartitions; p++) probes.push(l2(q, 0, centroids, p * d, d), p);
+    quantize(sq, q, this.code);
+    const code = this.code;
+    const order = probes.sorted().ids;
+    for (let i = 0; i < Math.min(nprobes, order.length); i++) {
+      const p = order[i]!;
+      if (this.index.lengths[p] === 0) continue;
+      const part = await this.index.partition(p);
+      const codes = part.codes;
+      const found = searchHnsw(part.graph, (id) => sqL2(sq, code, codes, id), k, ef, allowed(part), this.state);
+      for (let j = 0; j < found.ids.length; j++) heap.push(found.distances[j]!, part.rowIds[found.ids[j]!]!);
+    }
+  }
+}
