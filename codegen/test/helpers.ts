@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { run, type CliIO } from "../src/index";
 
 /** Runs `evodb` in-process in `cwd`, capturing stdout and stderr. */
-export async function evodb(cwd: string, argv: string[], stdin = ""): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function evodb(cwd: string, argv: string[], stdin = "", env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   const io: CliIO = {
@@ -13,7 +13,7 @@ export async function evodb(cwd: string, argv: string[], stdin = ""): Promise<{ 
     readStdin: async () => stdin,
     progress: false,
     cwd,
-    env: {},
+    env,
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };
