@@ -127,5 +127,13 @@ describe("vector search route", () => {
     expect((await app(`/tenants/${tenant}/tables/t/search`, { method: "POST", body: "not json", headers: { authorization: `Bearer ${OPERATOR}` } })).status).toBe(400);
     const ok = (await (await post(`/tenants/${tenant}/tables/t/search`, { vector: [3, 4.5], k: 5 })).json()) as SearchBody;
     expect(ok.results.map((r) => r.id)).toEqual(["b", "a"]);
+
+    // Documents come back as stored, integers beyond 2^53 included.
+    expect((await app(`/tenants/${tenant}/tables/t/docs`, { method: "POST", body: '{"id":"big","embedding":[9,9],"n":12345678901234567890}' })).status).toBe(201);
+    await delivered(tenant);
+    await flushed();
+    expect((await post(`/tenants/${tenant}/tables/t/index`, {})).status).toBe(200);
+    const text = await (await post(`/tenants/${tenant}/tables/t/search`, { vector: [9, 9], k: 1 })).text();
+    expect(text).toContain('"document":{"id":"big","embedding":[9,9],"n":12345678901234567890}');
   }, 120_000);
 });
