@@ -7,7 +7,7 @@
  * the backstop for writes that race with the lock.
  */
 import { assertValid, checkSchema, EvoDBError, isEvoDBError, parseJson, type JsonValue, type Schema } from "@evodb/core";
-import { parseSchemaFile, readPointerObject, tablePrefix } from "@evodb/lakehouse";
+import { parseSchemaFile, readPointerObject, tablePrefix, type TableMetadata } from "@evodb/lakehouse";
 import { tenantRoot } from "./lakehouse-flush";
 
 /** HTTP status of a refused document: the request is well-formed but its content is not accepted. */
@@ -21,9 +21,9 @@ const MAX_CACHED_SCHEMAS = 1000;
 /** The current schema of a tenant's table; null when the table does not exist or has none yet. */
 async function currentSchema(store: R2Bucket, tenant: string, table: string): Promise<Schema | null> {
   const prefix = tablePrefix(tenantRoot(tenant), table);
-  let metadata;
+  let metadata: TableMetadata;
   try {
-    ({ metadata } = await readPointerObject(store, prefix));
+    metadata = (await readPointerObject(store, prefix)).metadata;
   } catch (error) {
     // No table yet: its first flush creates it flexible, so nothing can be refused.
     if (isEvoDBError(error, "NOT_FOUND")) return null;
