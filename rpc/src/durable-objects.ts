@@ -4,4 +4,4 @@
  */
 export * from "./writer-do";
 export * from "./edge-do";
-export type { BufferedEntry, FlushClaim } from "./writer-store";
+export type { BufferedEntry, FlushClaim, ParkedGroup } from "./writer-store";

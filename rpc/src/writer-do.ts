@@ -5,7 +5,7 @@ import type { HelloFrame } from "./frame";
 import { decodeBatchEntries, validateTableName } from "./batch";
 import { CloseCode, KEEPALIVE_REQUEST, KEEPALIVE_RESPONSE } from "./protocol";
 import { ServerSession, closeAction, closeCodeForError, type ServerAction, type ServerSessionState } from "./server-session";
-import { WriterStore, type BufferedEntry } from "./writer-store";
+import { WriterStore, type BufferedEntry, type ParkedGroup } from "./writer-store";
 import type { CdcEntry } from "./batch";
 
 /** Environment the writer reads. */
@@ -28,11 +28,24 @@ export interface CdcFlushInput {
 }
 
 /**
+ * What a flush function may return: the (tenant, table) groups it could not store. Their entries
+ * stay buffered and are retried on their own schedule (0.5 s doubling to 60 s) while every other
+ * group's entries are dropped from the buffer and later flushes go on without them, so one
+ * failing table does not hold back the others (docs/cdc-protocol.md §9).
+ */
+export interface CdcFlushOutcome {
+  failed: readonly { tenant: string; table: string; error?: unknown }[];
+}
+
+/**
  * Moves buffered entries to their final home (the lakehouse on R2, via `@evodb/writer`). It must
  * be idempotent per `flushId`: the writer calls it again with the same input when a previous call
- * threw or the object restarted before the entries were dropped.
+ * threw or the object restarted before the entries were dropped. Resolving with nothing means every
+ * entry is stored; naming groups in {@link CdcFlushOutcome.failed} keeps only theirs; throwing
+ * retries the whole flush. Commits must be idempotent per (tenant, table) too: a group that
+ * failed comes back in a later flush with a new id, possibly beside entries it already stored.
  */
-export type CdcFlushFunction = (input: CdcFlushInput) => Promise<void>;
+export type CdcFlushFunction = (input: CdcFlushInput) => Promise<void | CdcFlushOutcome>;
 
 /** Entries handed to one flush call at most. */
 const MAX_ENTRIES_PER_FLUSH = 10_000;
@@ -170,33 +183,47 @@ export class CdcWriter<Env extends CdcWriterEnv = CdcWriterEnv> extends DurableO
 
   private async armFlush(): Promise<void> {
     if (this.flushFunction() === null) return;
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.flushDelayMs());
+    const due = Date.now() + this.flushDelayMs();
+    // An alarm further out (a parked group's retry) must not hold back this batch's flush.
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > due) await this.ctx.storage.setAlarm(due);
   }
 
   /**
    * Flushes the buffer: resumes an unfinished flush first (same id, same entries), otherwise
-   * claims the oldest entries. On failure retries with exponential backoff.
+   * claims the oldest entries of groups not parked. When the flush function throws, the same
+   * flush is retried with exponential backoff; groups it reports as failed are parked instead
+   * (see {@link CdcFlushOutcome}) and the others go on.
    */
   override async alarm(): Promise<void> {
     const flush = this.flushFunction();
     if (flush === null) return;
-    const claim = this.store.currentFlush() ?? this.store.claimFlush(MAX_ENTRIES_PER_FLUSH, this.maxFlushBytes());
-    if (claim === null) return;
-    try {
-      await flush({ flushId: claim.flushId, entries: this.store.claimedEntries(claim) });
-    } catch (error) {
-      const failures = this.store.recordFlushFailure();
-      await this.ctx.storage.setAlarm(Date.now() + Math.min(MAX_FLUSH_BACKOFF_MS, 500 * 2 ** Math.min(failures, 7)));
-      // Reported, not swallowed: the retry above is armed, and the runtime logs the failure.
-      console.error(new EvoDBError("STORAGE_ERROR", `CDC flush ${claim.flushId} failed (attempt ${failures}); retrying`, { cause: error }));
-      return;
+    const claim = this.store.currentFlush() ?? this.store.claimFlush(MAX_ENTRIES_PER_FLUSH, this.maxFlushBytes(), Date.now());
+    if (claim !== null) {
+      let outcome: void | CdcFlushOutcome;
+      try {
+        outcome = await flush({ flushId: claim.flushId, entries: this.store.claimedEntries(claim) });
+      } catch (error) {
+        const failures = this.store.recordFlushFailure();
+        await this.ctx.storage.setAlarm(Date.now() + Math.min(MAX_FLUSH_BACKOFF_MS, 500 * 2 ** Math.min(failures, 7)));
+        // Reported, not swallowed: the retry above is armed, and the runtime logs the failure.
+        console.error(new EvoDBError("STORAGE_ERROR", `CDC flush ${claim.flushId} failed (attempt ${failures}); retrying`, { cause: error }));
+        return;
+      }
+      const failed = outcome?.failed ?? [];
+      this.store.completeFlush(claim, failed, Date.now());
+      for (const group of failed) {
+        // Reported, not swallowed: the group is parked and retried (status() lists it).
+        console.error(new EvoDBError("STORAGE_ERROR", `CDC flush ${claim.flushId}: table ${group.table} of tenant ${group.tenant} failed; its entries wait for a retry`, { cause: group.error }));
+      }
     }
-    this.store.completeFlush(claim);
-    if (this.store.pendingCount() > 0) await this.ctx.storage.setAlarm(Date.now());
+    // Nothing claimable (only parked groups wait) or more to do: wake when the next flush is due.
+    const next = this.store.nextFlushAt(Date.now());
+    if (next !== null) await this.ctx.storage.setAlarm(next);
   }
 
-  /** Buffer status: entries waiting and each source's durable LSN (typed DO RPC). */
-  async status(): Promise<{ pending: number; flushing: number | null; sources: { sourceId: string; tenant: string; ackedLsn: number }[] }> {
-    return { pending: this.store.pendingCount(), flushing: this.store.currentFlush()?.flushId ?? null, sources: this.store.sources() };
+  /** Buffer status: entries waiting, the flush in progress, parked groups and each source's durable LSN (typed DO RPC). */
+  async status(): Promise<{ pending: number; flushing: number | null; parked: ParkedGroup[]; sources: { sourceId: string; tenant: string; ackedLsn: number }[] }> {
+    return { pending: this.store.pendingCount(), flushing: this.store.currentFlush()?.flushId ?? null, parked: this.store.parkedGroups(), sources: this.store.sources() };
   }
 }

@@ -20,8 +20,33 @@ export interface BufferedEntry extends CdcEntry {
 export interface FlushClaim {
   /** Increases by one per flush; the flush function uses it to make retries idempotent. */
   flushId: number;
-  /** Every buffered entry with `seq <= maxSeq` belongs to this flush. */
+  /**
+   * The flush holds every buffered entry with `seq <= maxSeq` except those of groups parked at
+   * `claimedAt` (the parked set only changes when a flush completes, so this stays the same set).
+   */
   maxSeq: number;
+  /** Milliseconds since the epoch when the flush was claimed. */
+  claimedAt: number;
+}
+
+/** A (tenant, table) whose last flush failed: its entries wait until `retryAt`, the others go on. */
+export interface ParkedGroup {
+  tenant: string;
+  table: string;
+  /** Failed flushes of this group in a row. */
+  failures: number;
+  /** Milliseconds since the epoch. */
+  retryAt: number;
+}
+
+/** Retry delay of a group after `failures` failed flushes in a row: 0.5 s doubling, at most 60 s. */
+export function parkedRetryDelayMs(failures: number): number {
+  return Math.min(60_000, 500 * 2 ** Math.min(failures - 1, 7));
+}
+
+/** SQL condition: the buffered entry `buffer` (a table name or alias) is not of a group parked at `?` (the claim time). */
+function notParked(buffer: string): string {
+  return `NOT EXISTS (SELECT 1 FROM evodb_cdc_parked p WHERE p.tenant = ${buffer}.tenant AND p.table_name = ${buffer}.table_name AND p.retry_at > ?)`;
 }
 
 const SCHEMA = [
@@ -45,6 +70,13 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS evodb_writer_state (
      name TEXT PRIMARY KEY,
      value INTEGER NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS evodb_cdc_parked (
+     tenant TEXT NOT NULL,
+     table_name TEXT NOT NULL,
+     failures INTEGER NOT NULL,
+     retry_at INTEGER NOT NULL,
+     PRIMARY KEY (tenant, table_name)
    )`,
 ];
 
@@ -118,21 +150,22 @@ export class WriterStore {
   currentFlush(): FlushClaim | null {
     const flushId = this.stateValue("flush_id");
     const maxSeq = this.stateValue("flush_max_seq");
-    return flushId === null || maxSeq === null ? null : { flushId, maxSeq };
+    // Claims recorded before parking existed have no time: nothing was parked then.
+    return flushId === null || maxSeq === null ? null : { flushId, maxSeq, claimedAt: this.stateValue("flush_claimed_at") ?? 0 };
   }
 
   /**
-   * Claims the oldest buffered entries for a new flush, at most `maxEntries` and about `maxBytes`
-   * of documents (at least one entry), and records the claim durably, so a restart retries the
-   * same flush with the same id and entries.
+   * Claims the oldest buffered entries of groups not parked at `now` for a new flush, at most
+   * `maxEntries` and about `maxBytes` of documents (at least one entry), and records the claim
+   * durably, so a restart retries the same flush with the same id and entries.
    */
-  claimFlush(maxEntries: number, maxBytes: number): FlushClaim | null {
+  claimFlush(maxEntries: number, maxBytes: number, now: number): FlushClaim | null {
     return this.storage.transactionSync(() => {
       let maxSeq: number | null = null;
       let bytes = 0;
       for (const row of this.sql.exec<{ seq: number; bytes: number }>(
-        "SELECT seq, coalesce(length(CAST(doc AS BLOB)), 0) + 64 AS bytes FROM evodb_cdc_buffer ORDER BY seq LIMIT ?",
-        maxEntries,
+        `SELECT seq, coalesce(length(CAST(doc AS BLOB)), 0) + 64 AS bytes FROM evodb_cdc_buffer b WHERE ${notParked("b")} ORDER BY seq LIMIT ?`,
+        now, maxEntries,
       )) {
         bytes += row.bytes;
         if (maxSeq !== null && bytes > maxBytes) break;
@@ -143,14 +176,15 @@ export class WriterStore {
       this.setState("last_flush_id", flushId);
       this.setState("flush_id", flushId);
       this.setState("flush_max_seq", maxSeq);
-      return { flushId, maxSeq };
+      this.setState("flush_claimed_at", now);
+      return { flushId, maxSeq, claimedAt: now };
     });
   }
 
   /** The entries of a claimed flush, in arrival order. */
   claimedEntries(claim: FlushClaim): BufferedEntry[] {
     return this.sql
-      .exec<Row>("SELECT source_id, lsn, tenant, table_name, doc_key, op, doc, time FROM evodb_cdc_buffer WHERE seq <= ? ORDER BY seq", claim.maxSeq)
+      .exec<Row>(`SELECT source_id, lsn, tenant, table_name, doc_key, op, doc, time FROM evodb_cdc_buffer b WHERE seq <= ? AND ${notParked("b")} ORDER BY seq`, claim.maxSeq, claim.claimedAt)
       .toArray()
       .map((row) => ({
         sourceId: row["source_id"] as string,
@@ -164,21 +198,59 @@ export class WriterStore {
       }));
   }
 
-  /** The flush function succeeded: drop its entries and the claim in one transaction. */
-  completeFlush(claim: FlushClaim): void {
+  /**
+   * The flush function returned: in one transaction, park the groups it names as `failed` (their
+   * entries stay buffered, in order, until their retry time), drop every other claimed entry,
+   * unpark the groups that this flush retried successfully, and clear the claim.
+   */
+  completeFlush(claim: FlushClaim, failed: readonly { tenant: string; table: string }[], now: number): void {
     this.storage.transactionSync(() => {
-      this.sql.exec("DELETE FROM evodb_cdc_buffer WHERE seq <= ?", claim.maxSeq);
+      // Groups whose retry time had come were part of this flush: those not failing again are done.
+      const retried = this.sql.exec<{ tenant: string; table_name: string; failures: number }>(
+        "SELECT tenant, table_name, failures FROM evodb_cdc_parked WHERE retry_at <= ?", claim.claimedAt,
+      ).toArray();
+      this.sql.exec("DELETE FROM evodb_cdc_parked WHERE retry_at <= ?", claim.claimedAt);
+      for (const { tenant, table } of failed) {
+        const previous = retried.find((group) => group.tenant === tenant && group.table_name === table)?.failures ?? 0;
+        this.sql.exec(
+          "INSERT INTO evodb_cdc_parked (tenant, table_name, failures, retry_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant, table_name) DO NOTHING",
+          tenant, table, previous + 1, now + parkedRetryDelayMs(previous + 1),
+        );
+      }
+      // Parked rows now all have retry_at > claimedAt, so this keeps exactly their entries.
+      this.sql.exec(`DELETE FROM evodb_cdc_buffer WHERE seq <= ? AND ${notParked("evodb_cdc_buffer")}`, claim.maxSeq, claim.claimedAt);
       this.setState("flush_id", null);
       this.setState("flush_max_seq", null);
+      this.setState("flush_claimed_at", null);
       this.setState("flush_failures", null);
     });
   }
 
-  /** Counts a failed flush attempt; returns how many in a row failed. */
+  /** Counts a failed flush attempt (the flush function threw); returns how many in a row failed. */
   recordFlushFailure(): number {
     const failures = (this.stateValue("flush_failures") ?? 0) + 1;
     this.setState("flush_failures", failures);
     return failures;
+  }
+
+  /** Groups whose entries wait after a failed flush. */
+  parkedGroups(): ParkedGroup[] {
+    return this.sql
+      .exec<{ tenant: string; table_name: string; failures: number; retry_at: number }>("SELECT tenant, table_name, failures, retry_at FROM evodb_cdc_parked ORDER BY tenant, table_name")
+      .toArray()
+      .map((row) => ({ tenant: row.tenant, table: row.table_name, failures: row.failures, retryAt: row.retry_at }));
+  }
+
+  /**
+   * When the next flush should run: `now` if entries of groups not parked are waiting, else the
+   * earliest retry time of a parked group that has entries, else `null` (nothing to flush).
+   */
+  nextFlushAt(now: number): number | null {
+    if (this.sql.exec(`SELECT 1 FROM evodb_cdc_buffer b WHERE ${notParked("b")} LIMIT 1`, now).toArray().length > 0) return now;
+    const row = this.sql.exec<{ at: number | null }>(
+      "SELECT min(p.retry_at) AS at FROM evodb_cdc_parked p WHERE EXISTS (SELECT 1 FROM evodb_cdc_buffer b WHERE b.tenant = p.tenant AND b.table_name = p.table_name)",
+    ).one();
+    return row.at;
   }
 
   /** Durable LSN per source (for status pages and tests). */

@@ -1,6 +1,6 @@
 import { EvoDBError, isEvoDBError, parseJson, stringifyJson, type ObjectStore, type WalEntry } from "@evodb/core";
 import { createTable, openTable, type Table } from "@evodb/lakehouse";
-import type { CdcFlushInput } from "@evodb/rpc/durable-objects";
+import type { CdcFlushInput, CdcFlushOutcome } from "@evodb/rpc/durable-objects";
 import { TableWriter } from "@evodb/writer";
 
 /** Where a tenant's tables live: `tenants/<tenant>/<table>/` in the bucket. */
@@ -47,9 +47,10 @@ async function deadLetter(store: ObjectStore, tenant: string, table: string, rej
  * one snapshot through `@evodb/writer`'s TableWriter. Idempotent, as the writer Durable Object
  * requires: a table's snapshots record the LSNs they hold, and TableWriter drops entries at or below
  * the committed LSN, so repeating a flush after a crash commits nothing twice. Each table has one
- * source (its tenant's edge object), so its LSNs only grow.
+ * source (its tenant's edge object), so its LSNs only grow. A table that fails to commit is
+ * reported in the outcome: the writer keeps its entries for a retry and the other tables go on.
  */
-export async function flushToLakehouse(store: ObjectStore, input: CdcFlushInput): Promise<void> {
+export async function flushToLakehouse(store: ObjectStore, input: CdcFlushInput): Promise<CdcFlushOutcome> {
   const groups = new Map<string, { tenant: string; table: string; entries: WalEntry[] }>();
   for (const entry of input.entries) {
     const id = `${entry.tenant}/${entry.table}`;
@@ -59,8 +60,8 @@ export async function flushToLakehouse(store: ObjectStore, input: CdcFlushInput)
     if (entry.doc !== null) wal.document = parseJson(entry.doc);
     group.entries.push(wal);
   }
-  // Every table gets its chance even if another fails: a retry recommits nothing that succeeded.
-  const failures: unknown[] = [];
+  // Every table gets its chance even if another fails; the writer retries only the failed ones.
+  const failed: CdcFlushOutcome["failed"][number][] = [];
   for (const group of groups.values()) {
     try {
       const writer = new TableWriter(await openOrCreateTable(store, group.tenant, group.table));
@@ -68,11 +69,8 @@ export async function flushToLakehouse(store: ObjectStore, input: CdcFlushInput)
       if (added.rejected.length > 0) await deadLetter(store, group.tenant, group.table, added.rejected);
       await writer.flush();
     } catch (error) {
-      failures.push(error);
+      failed.push({ tenant: group.tenant, table: group.table, error });
     }
   }
-  if (failures.length === 1) throw failures[0];
-  if (failures.length > 1) {
-    throw new EvoDBError("STORAGE_ERROR", `${failures.length} of ${groups.size} tables failed to commit; the flush will be retried`, { cause: failures[0], details: { failed: failures.length } });
-  }
+  return { failed };
 }

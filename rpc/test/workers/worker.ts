@@ -25,10 +25,14 @@ export class TestWriter extends CdcWriter<RpcTestEnv> {
   failFlushes = 0;
   /** Abort the whole object after writing the next flush's R2 object. */
   abortInFlush = false;
+  /** Tables whose entries the flush reports as failed (and does not store), like a table that cannot commit. */
+  failTables = new Set<string>();
   /** Bytes of documents per flush call (the library default is 16 MiB). */
   flushBytes = 16 * 1024 * 1024;
   /** Every flush call seen by this instance: [flushId, entry count]. */
   readonly flushCalls: [number, number][] = [];
+  /** Every entry a flush of this instance stored, with the flush's id. */
+  readonly storedEntries: { flushId: number; tenant: string; table: string; lsn: number }[] = [];
   /**
    * Drawn when the runtime constructs this instance: a different value later proves the object was
    * evicted and rebuilt (hibernation), since nothing else survives in memory.
@@ -43,7 +47,14 @@ export class TestWriter extends CdcWriter<RpcTestEnv> {
   protected override flushFunction(): CdcFlushFunction {
     return async ({ flushId, entries }) => {
       this.flushCalls.push([flushId, entries.length]);
-      await this.env.BUCKET.put(`flushes/${String(flushId).padStart(8, "0")}.json`, JSON.stringify(entries));
+      const failing = entries.filter((entry) => this.failTables.has(entry.table));
+      const stored = entries.filter((entry) => !this.failTables.has(entry.table));
+      await this.env.BUCKET.put(`flushes/${String(flushId).padStart(8, "0")}.json`, JSON.stringify(stored));
+      for (const entry of stored) this.storedEntries.push({ flushId, tenant: entry.tenant, table: entry.table, lsn: entry.lsn });
+      if (failing.length > 0) {
+        const groups = new Map(failing.map((entry) => [`${entry.tenant}/${entry.table}`, { tenant: entry.tenant, table: entry.table, error: new Error("test: poison table") }]));
+        return { failed: [...groups.values()] };
+      }
       if (this.abortInFlush) {
         this.abortInFlush = false;
         this.ctx.abort("test: restart in the middle of a flush");

@@ -6,7 +6,7 @@ import { encodeBatchFrame } from "../../src/batch";
 import { decodeFrame, encodeFrame } from "../../src/frame";
 import { CloseCode, KEEPALIVE_REQUEST, KEEPALIVE_RESPONSE } from "../../src/protocol";
 import type { ServerSessionState } from "../../src/server-session";
-import { RawClient, cdcEntries, env, openWriterSession, writerContents } from "./helpers";
+import { RawClient, cdcEntries, env, eventually, openWriterSession, writerContents } from "./helpers";
 import type { TestWriter } from "./worker";
 
 async function expectRefusal(client: RawClient, code: number): Promise<void> {
@@ -203,5 +203,49 @@ describe("writer Durable Object: flush alarm", () => {
     for (let round = 0; round < 50 && (await fresh.status()).pending > 0; round++) await runDurableObjectAlarm(fresh);
     expect(await fresh.status()).toMatchObject({ pending: 0, flushing: null });
     expect(await runInDurableObject(fresh, (instance: TestWriter) => instance.flushCalls)).toEqual([[1, 4]]);
+  });
+
+  it("parks a table whose flush fails: other tenants' entries keep flowing, and the parked ones follow in order once it recovers", async () => {
+    const name = "w-poison";
+    const acme = await openWriterSession(name, "acme", "edge-acme");
+    const globex = await openWriterSession(name, "globex", "edge-globex");
+    acme.client.ws.send(encodeBatchFrame(cdcEntries(1, 3, "poison")));
+    globex.client.ws.send(encodeBatchFrame(cdcEntries(1, 3, "orders")));
+    await acme.client.nextFrame();
+    await globex.client.nextFrame();
+    const stub = writer(name);
+    await runInDurableObject(stub, (instance: TestWriter) => {
+      instance.failTables = new Set(["poison"]);
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.status()).toMatchObject({ pending: 3, flushing: null, parked: [{ tenant: "acme", table: "poison", failures: 1 }] });
+
+    // Later entries of the healthy tenant are flushed while acme/poison stays parked.
+    globex.client.ws.send(encodeBatchFrame(cdcEntries(4, 6, "orders")));
+    await globex.client.nextFrame();
+    await eventually(async () => {
+      await runDurableObjectAlarm(stub);
+      const stored = await runInDurableObject(stub, (instance: TestWriter) => instance.storedEntries);
+      return stored.filter((entry) => entry.tenant === "globex").length === 6;
+    });
+    expect((await stub.status()).parked).toMatchObject([{ tenant: "acme", table: "poison" }]);
+    expect((await writerContents(name)).entries.map((entry) => [entry.source_id, entry.lsn])).toEqual([["edge-acme", 1], ["edge-acme", 2], ["edge-acme", 3]]);
+
+    // The table recovers: its entries are flushed at its retry time, in order, once.
+    await runInDurableObject(stub, (instance: TestWriter) => {
+      instance.failTables = new Set();
+    });
+    await eventually(async () => {
+      await runDurableObjectAlarm(stub);
+      return (await stub.status()).pending === 0;
+    });
+    expect(await stub.status()).toMatchObject({ pending: 0, flushing: null, parked: [] });
+    const stored = await runInDurableObject(stub, (instance: TestWriter) => instance.storedEntries);
+    expect(stored.filter((entry) => entry.tenant === "globex").map((entry) => entry.lsn)).toEqual([1, 2, 3, 4, 5, 6]);
+    const poison = stored.filter((entry) => entry.tenant === "acme");
+    expect(poison.map((entry) => [entry.table, entry.lsn])).toEqual([["poison", 1], ["poison", 2], ["poison", 3]]);
+    expect(new Set(poison.map((entry) => entry.flushId)).size).toBe(1);
+    acme.client.close();
+    globex.client.close();
   });
 });
