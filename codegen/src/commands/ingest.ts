@@ -112,7 +112,14 @@ export async function ingestRemote(io: CliIO, client: RemoteClient, options: Ing
   const progress = new IngestProgress(io);
   let lastLsn = 0;
   const post = async (batch: string[], bytes: number, count: number): Promise<void> => {
-    const results = await client.json<{ lsn: number | null }[]>({ method: "POST", path: docsPath, body: `[${batch.join(",")}]`, retry: true });
+    let results: { lsn: number | null }[];
+    try {
+      results = await client.json<{ lsn: number | null }[]>({ method: "POST", path: docsPath, body: `[${batch.join(",")}]`, retry: true });
+    } catch (error) {
+      // Earlier batches are stored and will commit; say how far the ingest got before this one.
+      if (!isEvoDBError(error) || progress.rowCount === 0) throw error;
+      throw new EvoDBError(error.code, `${error.message} (the ${progress.rowCount} documents before this batch of ${count} were accepted and will commit)`, { cause: error, ...(error.details ? { details: error.details } : {}) });
+    }
     for (const result of results) if (result.lsn !== null && result.lsn > lastLsn) lastLsn = result.lsn;
     progress.advance(count, bytes);
   };
