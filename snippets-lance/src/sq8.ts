@@ -35,23 +35,33 @@ export function encodeSq8Row(vectors: Float32Array, row: number, dim: number, mi
 /**
  * Squared l2 between the query and the SQ8 code at `codes[base..base + dim)`, abandoned once the
  * partial sum exceeds `bound` (then some value > `bound` is returned: the row cannot make the top-k).
- * `offset[j] = min[j] - query[j]`, so the decoded difference is `code * step + offset`.
+ * `offset[j] = min[j] - query[j]` (plus the centroid for residual codes), so the decoded difference
+ * is `code * step + offset`.
  */
 export function sq8Distance(codes: Uint8Array, base: number, dim: number, step: Float32Array, offset: Float32Array, bound: number): number {
-  let d = 0;
+  // Four accumulators break the add-latency chain of one running sum (about 2x faster in V8);
+  // every term is >= 0, so a partial sum above the bound is final, checked every 16 dimensions.
+  let d0 = 0;
+  let d1 = 0;
+  let d2 = 0;
+  let d3 = 0;
   let j = 0;
-  // Every term is >= 0, so a partial sum above the bound is final; checking every 16 dimensions
-  // skips most of a far row's work without a branch per dimension.
   for (; j + 16 <= dim; j += 16) {
-    for (let t = j; t < j + 16; t++) {
-      const diff = codes[base + t]! * step[t]! + offset[t]!;
-      d += diff * diff;
+    for (let t = j; t < j + 16; t += 4) {
+      const a = codes[base + t]! * step[t]! + offset[t]!;
+      const b = codes[base + t + 1]! * step[t + 1]! + offset[t + 1]!;
+      const c = codes[base + t + 2]! * step[t + 2]! + offset[t + 2]!;
+      const e = codes[base + t + 3]! * step[t + 3]! + offset[t + 3]!;
+      d0 += a * a;
+      d1 += b * b;
+      d2 += c * c;
+      d3 += e * e;
     }
-    if (d > bound) return d;
+    if (d0 + d1 + d2 + d3 > bound) return d0 + d1 + d2 + d3;
   }
   for (; j < dim; j++) {
     const diff = codes[base + j]! * step[j]! + offset[j]!;
-    d += diff * diff;
+    d0 += diff * diff;
   }
-  return d;
+  return d0 + d1 + d2 + d3;
 }
