@@ -155,10 +155,12 @@ describe("evodb CLI (subprocess) against the reference app under wrangler dev", 
     expect(forced.stdout).toMatch(/is current \(locked\)/);
 
     // The app now refuses documents that break the locked schema; ingest reports it and fails.
-    writeFileSync(join(work, "old-shape.ndjson"), JSON.stringify(docs[0]));
-    const refusedDocs = await evodb(work, [...remote(), "ingest", "--table", "events", "old-shape.ndjson"], token);
+    // 600 documents of the new shape (seq a string), then one of the old: the second batch is refused.
+    const mixed = [...docs.slice(0, 600).map((d) => ({ ...d, seq: String(d.seq) })), docs[600]!];
+    writeFileSync(join(work, "mixed.ndjson"), mixed.map((d) => JSON.stringify(d)).join("\n"));
+    const refusedDocs = await evodb(work, [...remote(), "ingest", "--table", "events", "mixed.ndjson"], token);
     expect(refusedDocs.code).toBe(1);
-    expect(refusedDocs.stderr).toMatch(/^error SCHEMA_MISMATCH: .*seq/);
+    expect(refusedDocs.stderr).toMatch(/^error SCHEMA_MISMATCH: .*seq.*\(the 500 documents before this batch of 101 were accepted and will commit\)\n$/s);
 
     // The lock (local) still pins the earlier version; against the remote current one it is breaking.
     const gate = await evodb(work, [...remote(), "diff", "--table", "events"], token);
