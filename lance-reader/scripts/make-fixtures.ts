@@ -14,7 +14,7 @@ import * as arrow from "apache-arrow";
 import { Random } from "@evodb/test-utils";
 
 /** Bump when the fixture set changes so cached folders are rebuilt. */
-export const FIXTURE_VERSION = 4;
+export const FIXTURE_VERSION = 5;
 
 /** The file versions written for the per-type tables. */
 export const TYPE_VERSIONS = ["legacy", "2.0", "2.1", "2.2"] as const;
@@ -67,6 +67,14 @@ export function makeVectors(spaceSeed: number, sampleSeed: number, rows: number,
 
 /** Seeds of the ANN tables: [space, rows, appended rows]. Queries use the space seed with other sample seeds. */
 export const ANN_SEEDS = { ann_l2: [21, 22, 23], ann_cosine: [31, 32, 33], ann_dot: [41, 42, 43] } as const;
+
+/** IVF_HNSW_SQ tables: seeds [space, rows, appended rows], rows, dimension, partitions, file version, metric. */
+export const HNSW_TABLES = {
+  hnsw_l2: { seeds: [51, 52, 53], rows: 10_000, dim: 64, partitions: 4, version: "2.2", metric: "l2" },
+  hnsw_cosine: { seeds: [61, 62, 63], rows: 6_000, dim: 32, partitions: 2, version: "2.1", metric: "cosine" },
+} as const;
+/** Rows appended to hnsw_l2 after its index was built (an unindexed fragment). */
+export const HNSW_APPENDED = 200;
 
 function fslData(values: Float32Array, dim: number, valid?: boolean[]): arrow.Data {
   const rows = values.length / dim;
@@ -232,6 +240,21 @@ export async function makeFixtures(target: string): Promise<FixtureTimings> {
     const [space, rows] = ANN_SEEDS.ann_dot;
     const table = await db.createTable("ann_dot", annTable(makeVectors(space, rows, 4000, 32), 32, 0), storage("2.2"));
     await table.createIndex("vector", { config: lancedb.Index.ivfPq({ numPartitions: 16, numSubVectors: 4, distanceType: "dot" }) });
+  });
+  await timed("hnsw", async () => {
+    // hnsw_l2 also gets an unindexed fragment and deletions, as ann_l2 does.
+    for (const [name, t] of Object.entries(HNSW_TABLES)) {
+      const [space, rows, appended] = t.seeds;
+      const table = await db.createTable(name, annTable(makeVectors(space, rows, t.rows, t.dim), t.dim, 0), storage(t.version));
+      await table.createIndex("vector", { config: lancedb.Index.hnswSq({ numPartitions: t.partitions, distanceType: t.metric }) });
+      if (name === "hnsw_l2") {
+        await table.add(annTable(makeVectors(space, appended, HNSW_APPENDED, t.dim), t.dim, t.rows));
+        await table.delete("id % 1000 = 7");
+      }
+    }
+    // An index type this reader does not search (IVF_FLAT), to check the error it gives.
+    const flat = await db.createTable("ivf_flat", annTable(makeVectors(71, 72, 1000, 8), 8, 0), storage("2.2"));
+    await flat.createIndex("vector", { config: lancedb.Index.ivfFlat({ numPartitions: 2 }) });
   });
   writeFileSync(marker, JSON.stringify(timings));
   if (existsSync(join(target, markerName))) rmSync(dir, { recursive: true, force: true });
