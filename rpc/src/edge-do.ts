@@ -5,6 +5,7 @@ import { CdcPump } from "./cdc-pump";
 import { isStorableDocument } from "./batch";
 import { EdgeStore, type WriteResult } from "./edge-store";
 import { isValidTenant, type HelloFrame } from "./frame";
+import { parseWriterShards, writerShardName } from "./writer-shard";
 
 /** Environment the edge object reads. */
 export interface CdcEdgeEnv {
@@ -12,6 +13,12 @@ export interface CdcEdgeEnv {
   EVODB_CDC_SECRET?: string;
   /** The writer Durable Object namespace (a class derived from `CdcWriter`). */
   EVODB_WRITER?: DurableObjectNamespace;
+  /**
+   * How many writer objects share the tenants (default 1). Change it only when every writer's
+   * buffer is empty (`status().pending === 0`): a tenant that moves to another writer while its
+   * old writer still holds entries could see them committed out of order (docs/cdc-protocol.md §9).
+   */
+  EVODB_WRITER_SHARDS?: string;
 }
 
 const MAX_RETRY_BACKOFF_MS = 60_000;
@@ -96,11 +103,14 @@ export class CdcEdge<Env extends CdcEdgeEnv = CdcEdgeEnv> extends DurableObject<
     return name;
   }
 
-  /** The writer this tenant sends to. Override to shard tenants over several writers. */
+  /**
+   * The writer this tenant sends to: one of `EVODB_WRITER_SHARDS` writers (default 1), chosen by a
+   * hash of the tenant name ({@link writerShardName}). Override to place tenants differently.
+   */
   protected writerStub(): DurableObjectStub {
     const namespace = this.env.EVODB_WRITER;
     if (namespace === undefined) throw new EvoDBError("INVALID_ARGUMENT", "bind the writer Durable Object as EVODB_WRITER to enable CDC");
-    return namespace.get(namespace.idFromName("evodb-writer"));
+    return namespace.get(namespace.idFromName(writerShardName(this.tenant(), parseWriterShards(this.env.EVODB_WRITER_SHARDS))));
   }
 
   private async hello(): Promise<HelloFrame> {

@@ -4,3 +4,4 @@ export * from "./server-session";
 export * from "./client-session";
 export * from "./auth";
 export * from "./batch";
+export * from "./writer-shard";

@@ -2,6 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { parseJson } from "@evodb/core";
 import { describe, expect, it } from "vitest";
 import { env, eventually, writerContents } from "./helpers";
+import { writerShardName } from "../../src/writer-shard";
 import type { TestEdge, TestWriter } from "./worker";
 
 const edge = (tenant: string) => env.EVODB_EDGE.get(env.EVODB_EDGE.idFromName(tenant));
@@ -157,5 +158,31 @@ describe("edge Durable Object: CDC pump", () => {
       const lsns = (await writerContents(`writer-of-${tenant}`)).entries.map((e) => e.lsn);
       expect(lsns).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     }
+  });
+});
+
+describe("edge Durable Object: writer shards", () => {
+  it("with EVODB_WRITER_SHARDS=3, each tenant's CDC reaches the one writer its name hashes to", { timeout: 60_000 }, async () => {
+    const tenants = Array.from({ length: 8 }, (_, i) => `sharded-${i}`);
+    const sharded = (tenant: string) => env.EVODB_SHARDED_EDGE.get(env.EVODB_SHARDED_EDGE.idFromName(tenant));
+    for (const tenant of tenants) await sharded(tenant).putMany("orders", [{ key: "a", doc: { id: "a" } }, { key: "b", doc: { id: "b" } }]);
+    for (const tenant of tenants) {
+      await eventually(async () => {
+        if ((await sharded(tenant).cdcStatus()).pending === 0) return true;
+        await runDurableObjectAlarm(sharded(tenant));
+        return false;
+      });
+    }
+    const holders = new Map<string, string[]>();
+    for (const shard of ["evodb-writer-shard-0", "evodb-writer-shard-1", "evodb-writer-shard-2"]) {
+      for (const source of (await writerContents(shard)).sources) {
+        expect(source.acked_lsn).toBe(2);
+        holders.set(source.source_id, [...(holders.get(source.source_id) ?? []), shard]);
+      }
+    }
+    for (const tenant of tenants) {
+      expect(holders.get(env.EVODB_SHARDED_EDGE.idFromName(tenant).toString())).toEqual([writerShardName(tenant, 3)]);
+    }
+    expect(new Set(tenants.map((tenant) => writerShardName(tenant, 3))).size).toBeGreaterThan(1);
   });
 });

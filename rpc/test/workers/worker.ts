@@ -11,6 +11,8 @@ export interface RpcTestEnv {
   EVODB_FLUSH_DELAY_MS: string;
   EVODB_WRITER: DurableObjectNamespace<TestWriter>;
   EVODB_EDGE: DurableObjectNamespace<TestEdge>;
+  EVODB_WRITER_SHARDS: string;
+  EVODB_SHARDED_EDGE: DurableObjectNamespace<ShardedEdge>;
 }
 
 /**
@@ -83,6 +85,9 @@ export class TestEdge extends CdcEdge<RpcTestEnv> {
     return this.env.EVODB_WRITER.get(this.env.EVODB_WRITER.idFromName(`writer-of-${this.tenant()}`));
   }
 }
+
+/** The library's edge object as is: it picks its writer among EVODB_WRITER_SHARDS by tenant. */
+export class ShardedEdge extends CdcEdge<RpcTestEnv> {}
 
 export default {
   async fetch(): Promise<Response> {
