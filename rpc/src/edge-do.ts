@@ -16,7 +16,7 @@ export interface CdcEdgeEnv {
   /**
    * How many writer objects share the tenants (default 1). Change it only when every writer's
    * buffer is empty (`status().pending === 0`): a tenant that moves to another writer while its
-   * old writer still holds entries could see them committed out of order (docs/cdc-protocol.md §9).
+   * old writer still holds entries could see them committed out of order (docs/cdc-protocol.md §11).
    */
   EVODB_WRITER_SHARDS?: string;
 }

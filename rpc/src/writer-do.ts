@@ -31,7 +31,7 @@ export interface CdcFlushInput {
  * What a flush function may return: the (tenant, table) groups it could not store. Their entries
  * stay buffered and are retried on their own schedule (0.5 s doubling to 60 s) while every other
  * group's entries are dropped from the buffer and later flushes go on without them, so one
- * failing table does not hold back the others (docs/cdc-protocol.md §9).
+ * failing table does not hold back the others (docs/cdc-protocol.md §11).
  */
 export interface CdcFlushOutcome {
   failed: readonly { tenant: string; table: string; error?: unknown }[];
