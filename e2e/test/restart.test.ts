@@ -44,6 +44,7 @@ describe("restarting wrangler dev on persisted state", () => {
 
     // The restarted app keeps taking writes, with LSNs that continue where they were.
     const more = await Promise.all(tenants.map((tenant) => postDocs(app.url, tenant, "events", events(tenant, 400, 100))));
+    expect(more).toEqual([500, 500]);
     await Promise.all(tenants.map((tenant, t) => waitCommitted(app.url, tenant, "events", more[t]!)));
     await expectExactlyOnce(500);
   });
