@@ -44,7 +44,8 @@ async function latestSnapshot(env: Env, tenant: string, table: string): Promise<
  * `DELETE .../docs/:key`, `GET .../docs?after=&limit=`; and `GET /tenants/:tenant/tables/:table/snapshot`
  * (the latest committed lakehouse snapshot: id, last LSN, data files); and the tenant's SQL API
  * (`@evodb/query`): `POST /tenants/:tenant/query` and `/explain`, `GET /tenants/:tenant/tables`,
- * `GET /tenants/:tenant/tables/:table/schema|snapshots`, with `Authorization: Bearer <EVODB_QUERY_TOKEN>`.
+ * `GET /tenants/:tenant/tables/:table/schema|snapshots`; vector search (`POST .../tables/:table/index|search`);
+ * those need `Authorization: Bearer <the tenant's token or EVODB_QUERY_TOKEN>` (README, "Tokens").
  */
 export default {
   async fetch(request, env): Promise<Response> {
