@@ -238,12 +238,13 @@ describe("string dictionaries kept as codes", () => {
         expect(plain.dictionary).toBe(undefined);
         // Only dictionary-encoded string chunks (string stream id 33) keep codes.
         expect(kept.dictionary !== undefined).toBe(c.type === "string" && c.encodings.values === 33);
-        if (kept.dictionary !== undefined && kept.type === "string") {
+        const source = batch.columns[i]!;
+        if (kept.dictionary !== undefined && source.type === "string") {
           coded++;
           const { dictionary, codes } = kept.dictionary;
           expect(codes.length).toBe(footer.rowCount);
           for (let row = 0; row < footer.rowCount; row++) {
-            if (kept.tags[row] === Tag.Value && dictionary[codes[row]!] !== batch.columns[i]!.values![row]) expect.unreachable(`row ${row} of column ${i}`);
+            if (kept.tags[row] === Tag.Value && dictionary[codes[row]!] !== source.values[row]) expect.unreachable(`row ${row} of column ${i}`);
           }
         }
         // Values are built on first read and equal a plain decode.
