@@ -14,7 +14,7 @@ import * as arrow from "apache-arrow";
 import { Random } from "@evodb/test-utils";
 
 /** Bump when the fixture set changes so cached folders are rebuilt. */
-export const FIXTURE_VERSION = 5;
+export const FIXTURE_VERSION = 6;
 
 /** The file versions written for the per-type tables. */
 export const TYPE_VERSIONS = ["legacy", "2.0", "2.1", "2.2"] as const;
@@ -72,6 +72,7 @@ export const ANN_SEEDS = { ann_l2: [21, 22, 23], ann_cosine: [31, 32, 33], ann_d
 export const HNSW_TABLES = {
   hnsw_l2: { seeds: [51, 52, 53], rows: 10_000, dim: 64, partitions: 4, version: "2.2", metric: "l2" },
   hnsw_cosine: { seeds: [61, 62, 63], rows: 6_000, dim: 32, partitions: 2, version: "2.1", metric: "cosine" },
+  hnsw_dot: { seeds: [81, 82, 83], rows: 4_000, dim: 32, partitions: 2, version: "2.2", metric: "dot" },
 } as const;
 /** Rows appended to hnsw_l2 after its index was built (an unindexed fragment). */
 export const HNSW_APPENDED = 200;

@@ -9,8 +9,8 @@
  * - `auxiliary.idx`: columns `_rowid` u64 and `__sq_code` fsl<u8, D>; its IVF message gives each
  *   partition's rows; node i of partition p is row `offsets[p] + i`; `storage_metadata` holds the
  *   SQ8 parameters (see sq.ts).
- * A query probes the `nprobes` partitions nearest by L2 to the centroids (the query normalised for
- * cosine), searches each partition's graph with beam width `ef` (default k + k/2, k including the
+ * A query probes the `nprobes` partitions nearest to the centroids (L2, the query normalised for
+ * cosine; 1 - dot for dot), searches each partition's graph with beam width `ef` (default k + k/2, k including the
  * refine factor, as Lance) and merges the partitions' k best by SQ distance.
  */
 import type { ObjectStore } from "@evodb/core";
@@ -26,7 +26,7 @@ import { MAX_FRAGMENT_ID } from "../fragment";
 import { readU32ListColumn } from "../codec/list21";
 import { buildGraph, HnswSearchState, searchHnsw, type HnswGraph } from "./hnsw";
 import { dot, l2 } from "./kernels";
-import { parseSqParams, quantize, sqL2, type SqParams } from "./sq";
+import { parseSqParams, quantize, sqDot, sqL2, type SqParams } from "./sq";
 import type { Metric } from "./ivf-pq";
 import type { TopK } from "./top-k";
 
@@ -83,9 +83,7 @@ function centroidsOf(ivf: ProtoMessage): { data: Float32Array; partitions: numbe
 }
 
 function metricOf(name: unknown): Metric {
-  if (name === "l2" || name === "cosine") return name;
-  // Lance scores dot indices with an SQ dot product whose scale this reader has not verified.
-  if (name === "dot") throw unsupported("IVF_HNSW_SQ indices with the dot distance (l2 and cosine are supported)");
+  if (name === "l2" || name === "cosine" || name === "dot") return name;
   throw unsupported(`vector distance type ${String(name)}`);
 }
 
@@ -221,8 +219,11 @@ export class HnswSqSearcher {
       const n = Math.sqrt(dot(q, 0, q, 0, d));
       if (n > 0) for (let i = 0; i < d; i++) q[i] = q[i]! / n;
     }
-    for (let p = 0; p < numPartitions; p++) probes.push(l2(q, 0, centroids, p * d, d), p);
+    const dotIndex = this.index.metric === "dot";
+    for (let p = 0; p < numPartitions; p++) probes.push(dotIndex ? 1 - dot(q, 0, centroids, p * d, d) : l2(q, 0, centroids, p * d, d), p);
     quantize(sq, q, this.code);
+    let querySum = 0;
+    for (let i = 0; i < d; i++) querySum += q[i]!;
     const code = this.code;
     const order = probes.sorted().ids;
     for (let i = 0; i < Math.min(nprobes, order.length); i++) {
@@ -230,7 +231,8 @@ export class HnswSqSearcher {
       if (this.index.lengths[p] === 0) continue;
       const part = await this.index.partition(p);
       const codes = part.codes;
-      const found = searchHnsw(part.graph, (id) => sqL2(sq, code, codes, id), k, ef, allowed(part), this.state);
+      const distance = dotIndex ? (id: number) => sqDot(sq, q, querySum, codes, id) : (id: number) => sqL2(sq, code, codes, id);
+      const found = searchHnsw(part.graph, distance, k, ef, allowed(part), this.state);
       for (let j = 0; j < found.ids.length; j++) heap.push(found.distances[j]!, part.rowIds[found.ids[j]!]!);
     }
   }

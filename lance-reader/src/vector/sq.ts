@@ -4,7 +4,8 @@
  * `(v - start) * 255 / (end - start)` clamped to 0..255 (no residual). The query is quantised
  * the same way (truncated) and compared in code space: l2 (and cosine, whose vectors are normalised first) as
  * the integer sum of squared code differences times `((end - start)^2 / 255^2)` in float32, which
- * puts the distance back on the scale of squared L2 between the original vectors.
+ * puts the distance back on the scale of squared L2 between the original vectors. Dot indices
+ * compare the float query with the dequantised rows instead (see {@link sqDot}).
  */
 import { check, unsupported } from "../errors";
 
@@ -59,4 +60,17 @@ export function sqL2(params: SqParams, query: Uint8Array, codes: Uint8Array, row
     sum += x * x;
   }
   return Math.fround(Math.fround(sum) * params.scale);
+}
+
+/**
+ * Lance's SQ8 dot distance (checked against lancedb 0.37.1's answers): the float query against
+ * the dequantised row, `1 - sum(q_i * (start + code_i * (end - start) / 255))`, rounded to float32.
+ * `querySum` is sum(q_i).
+ */
+export function sqDot(params: SqParams, query: Float32Array, querySum: number, codes: Uint8Array, row: number): number {
+  const d = params.dimension;
+  const base = row * d;
+  let sum = 0;
+  for (let i = 0; i < d; i++) sum += query[i]! * codes[base + i]!;
+  return Math.fround(1 - (params.start * querySum + ((params.end - params.start) / 255) * sum));
 }
