@@ -2,14 +2,15 @@ import { EvoDBError, isEvoDBError, type EvoDBErrorCode } from "@evodb/core";
 import { MemoryByteCache } from "@evodb/reader";
 import { createQueryApi } from "@evodb/query";
 import { tenantRoot } from "./lakehouse-flush";
+import { rejectedDocuments } from "./schema-lock";
 import { authorizeOperator, authorizeTenant, bearerToken, mintTenantToken } from "./tenant-token";
 
 /**
  * `/tenants/:tenant/query`, `/explain`, `/tables`, `/tables/:table/schema|snapshots` (the
- * `@evodb/query` HTTP API) and `POST /token` (mint the tenant's token, operator only), all scoped to
- * the tenant the path names.
+ * `@evodb/query` HTTP API), `GET /tables/:table/rejected` (documents the writer refused, schema-lock.ts)
+ * and `POST /token` (mint the tenant's token, operator only), all scoped to the tenant the path names.
  */
-export const QUERY_ROUTE = /^\/tenants\/([^/]+)(\/(?:query|explain|token|tables(?:\/[^/]+\/(?:schema|snapshots))?))$/;
+export const QUERY_ROUTE = /^\/tenants\/([^/]+)(\/(?:query|explain|token|tables(?:\/[^/]+\/(?:schema|snapshots|rejected))?))$/;
 
 // Blocks are immutable, so one cache per isolate serves every request (and every tenant: keys are
 // object keys, which already include the tenant's root).
@@ -42,6 +43,11 @@ export async function queryRoute(env: Env, request: Request, tenant: string, pat
       return Response.json({ tenant, token: await mintTenantToken(env.EVODB_TOKEN_SECRET ?? "", tenant) });
     }
     await authorizeTenant(env, request, tenant);
+    const rejected = /^\/tables\/([^/]+)\/rejected$/.exec(path);
+    if (rejected !== null) {
+      if (request.method !== "GET") throw new EvoDBError("NOT_FOUND", "Use GET /tenants/:tenant/tables/:table/rejected.");
+      return await rejectedDocuments(env.BUCKET, tenant, decodeURIComponent(rejected[1]!));
+    }
   } catch (error) {
     return apiError(error);
   }

@@ -7,7 +7,7 @@
  * the backstop for writes that race with the lock.
  */
 import { assertValid, checkSchema, EvoDBError, isEvoDBError, parseJson, type JsonValue, type Schema } from "@evodb/core";
-import { parseSchemaFile, readPointerObject, tablePrefix, type TableMetadata } from "@evodb/lakehouse";
+import { parseSchemaFile, readPointerObject, tablePrefix, validateTableName, type TableMetadata } from "@evodb/lakehouse";
 import { tenantRoot } from "./lakehouse-flush";
 
 /** HTTP status of a refused document: the request is well-formed but its content is not accepted. */
@@ -85,4 +85,29 @@ export async function refuseBrokenDocuments(store: R2Bucket, request: Request, t
     }
   }
   return null;
+}
+
+/** Most dead-letter objects one `GET …/rejected` returns (one listing page). */
+const MAX_REJECTED_OBJECTS = 100;
+
+/**
+ * `GET /tenants/:tenant/tables/:table/rejected`: the entries the writer refused for this table
+ * (written before a lock landed, or through the Durable Object's RPC), as
+ * `{"table", "rejected": [{lsn, op, key, error, document}], "truncated"}`, oldest first. The
+ * dead-letter objects are spliced as stored, so documents keep integers beyond 2^53.
+ */
+export async function rejectedDocuments(store: R2Bucket, tenant: string, table: string): Promise<Response> {
+  const prefix = `dead-letter/${tenant}/${validateTableName(table)}/`;
+  const listing = await store.list({ prefix, limit: MAX_REJECTED_OBJECTS });
+  // Keys are `<firstLsn>-<lastLsn>.json` (lakehouse-flush.ts): order them by LSN, not as text.
+  const keys = listing.objects.map((object) => object.key).sort((a, b) => Number.parseInt(a.slice(prefix.length), 10) - Number.parseInt(b.slice(prefix.length), 10));
+  const parts: string[] = [];
+  for (const key of keys) {
+    const object = await store.get(key);
+    // Each object is a JSON array of entries; its inside is spliced into one array.
+    const text = object === null ? "[]" : (await object.text()).trim();
+    if (!text.startsWith("[") || !text.endsWith("]")) throw new EvoDBError("CORRUPT_METADATA", `Dead-letter object ${key} is not a JSON array; inspect it in the bucket.`, { details: { key } });
+    if (text.length > 2) parts.push(text.slice(1, -1));
+  }
+  return new Response(`{"table":${JSON.stringify(table)},"rejected":[${parts.join(",")}],"truncated":${listing.truncated}}`, { headers: { "content-type": "application/json" } });
 }

@@ -83,6 +83,12 @@ describe("write path: Worker → tenant Durable Object → writer Durable Object
     expect([...(await lakehouseDocuments(tenant, "lines")).keys()].sort()).toEqual(["a", "c"]);
     const dead = JSON.parse(await (await env.BUCKET.get(deadLetterKey(tenant, "lines", 2, 2)))!.text()) as { key: string; error: { code: string } }[];
     expect(dead).toMatchObject([{ key: "b", error: { code: "SCHEMA_MISMATCH" } }]);
+    // The tenant sees them too: GET .../rejected (with its token or the operator's).
+    const rejected = await app(`/tenants/${tenant}/tables/lines/rejected`, { headers: { authorization: "Bearer example-test-query-token" } });
+    expect(rejected.status).toBe(200);
+    expect(await rejected.json()).toEqual({ table: "lines", truncated: false, rejected: [{ lsn: 2, op: "insert", key: "b", error: dead[0]!.error, document: { id: "b", qty: "many" } }] });
+    expect((await app(`/tenants/${tenant}/tables/lines/rejected`)).status).toBe(401);
+    expect(await (await app(`/tenants/${tenant}/tables/other/rejected`, { headers: { authorization: "Bearer example-test-query-token" } })).json()).toEqual({ table: "other", truncated: false, rejected: [] });
   }, 120_000);
 
   it("20 tenants x 500 documents written concurrently: counts and checksums equal the tenants' SQLite", async () => {
