@@ -99,6 +99,17 @@ describe("evodb CLI (subprocess) against the reference app under wrangler dev", 
     const explain = await evodb(work, [...remote(), "query", "--explain", "SELECT id FROM events WHERE seq > 1000000"], token);
     expect(explain.code).toBe(0);
     expect(explain.stdout).toMatch(/block/i);
+
+    // The progress line, as a terminal would show it (EVODB_PROGRESS=1 stands in for a TTY): one
+    // update per batch of 500 documents. The same ids again replace the rows.
+    const progress = await evodb(work, [...remote(), "ingest", "--table", "events", "events.ndjson"], { ...token, EVODB_PROGRESS: "1" });
+    expect(progress.code).toBe(0);
+    expect(progress.stdout).toMatch(/^events: 1500 rows committed snapshot \d+\n$/);
+    const updates = progress.stderr.split("\r").filter((s) => s !== "");
+    expect(updates.slice(0, 3).map((u) => u.split(" rows")[0])).toEqual(["500", "1,000", "1,500"]);
+    expect(updates.at(-1)).toMatch(/^1,500 rows, \d+\.\d MB, \d+\.\d MB\/s\n$/);
+    const count = await evodb(work, [...remote(), "query", "--format", "json", "SELECT count(*) AS n FROM events"], token);
+    expect(JSON.parse(count.stdout)).toEqual([{ n: 1500 }]);
   });
 
   it("pull writes TypeScript that type-checks and accepts the documents", async () => {

@@ -92,7 +92,9 @@ function responseError(status: number, text: string, what: string): EvoDBError {
     code === "UNAUTHORIZED" ? " Set EVODB_TOKEN to the app's API token."
     : code === "FORBIDDEN" ? " The token is valid but not for this tenant; check --tenant."
     : "";
-  return new EvoDBError(code, `${message}${hint}`, { details: { ...error?.details, status } });
+  // `unreachable` is the client's own verdict (exit code 3), never taken from a server's details.
+  const { unreachable: _ignored, ...details } = error?.details ?? {};
+  return new EvoDBError(code, `${message}${hint}`, { details: { ...details, status } });
 }
 
 /**
@@ -102,10 +104,7 @@ function responseError(status: number, text: string, what: string): EvoDBError {
  * `TIMEOUT` with `details.unreachable`, which the CLI turns into its own exit code.
  */
 export class RemoteClient {
-  constructor(
-    readonly target: RemoteTarget,
-    private readonly fetchImpl: typeof fetch = fetch,
-  ) {}
+  constructor(readonly target: RemoteTarget) {}
 
   /** The absolute URL of a path under the tenant. */
   url(path: string): string {
@@ -138,7 +137,7 @@ export class RemoteClient {
 
   private async send(url: string, what: string, init: RequestInit): Promise<Response> {
     try {
-      return await this.fetchImpl(url, { ...init, signal: AbortSignal.timeout(this.target.timeoutMs) });
+      return await fetch(url, { ...init, signal: AbortSignal.timeout(this.target.timeoutMs) });
     } catch (error) {
       const name = (error as { name?: unknown }).name;
       if (name === "TimeoutError" || name === "AbortError") {
