@@ -47,6 +47,9 @@ describe("a locked schema under wrangler dev", () => {
     // Nothing of the refused requests was stored: not in the tenant's store, not in the lakehouse.
     for (const id of ["ok1", "bad1", "bad2"]) expect((await request(`${app.url}/tenants/${tenant}/tables/lines/docs/${id}`)).status).toBe(404);
     expect((await readDocs(app.url, tenant, "lines")).size).toBe(30);
+    // Refused at the door, so the writer never saw them: nothing under its dead letters either.
+    const rejected = await request(`${app.url}/tenants/${tenant}/tables/lines/rejected`, { headers: bearer(token) });
+    expect(await rejected.json()).toEqual({ table: "lines", rejected: [], truncated: false });
 
     const good = await postDocs(app.url, tenant, "lines", { id: "l30", sku: "s30", qty: 31, price: { amount: 1.25, currency: "USD" } });
     expect(good).toBeGreaterThan(lsnBefore);
