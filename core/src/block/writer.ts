@@ -110,13 +110,17 @@ export function writeBlock(batch: ShreddedBatch, options: WriteBlockOptions = {}
     offset += chunk.length;
   }
   // Filters follow the chunks, each in its own region, so a reader range-reads only the filters of
-  // the columns it probes (docs/format.md, "Block layout").
-  blooms.forEach((bloom, i) => {
-    if (bloom === null) return;
+  // the columns it probes (docs/format.md, "Block layout"). Smallest first: the largest filter
+  // (the highest-cardinality column, usually the key a point lookup probes) ends next to the footer,
+  // where a slightly longer footer read takes it without a second request.
+  const bloomOrder = blooms.map((_, i) => i).filter((i) => blooms[i] !== null);
+  bloomOrder.sort((a, b) => blooms[a]!.bits.length - blooms[b]!.bits.length || a - b);
+  for (const i of bloomOrder) {
+    const bloom = blooms[i]!;
     offset = alignUp(offset, CHUNK_ALIGNMENT);
     directory[i]!.bloom = { offset, length: bloom.bits.length, hashCount: bloom.hashCount, crc32c: crc32c(bloom.bits) };
     offset += bloom.bits.length;
-  });
+  }
   const footerOffset = alignUp(offset, CHUNK_ALIGNMENT);
   const footer = writeFooter(batch.rowCount, directory);
   const block = new Uint8Array(footerOffset + footer.length + BLOCK_TRAILER_SIZE);

@@ -167,6 +167,8 @@ export class TableScan {
   private planned: ScanPlan | undefined;
   /** Largest footer + trailer seen so far in this scan; sizes the next suffix read. */
   private largestFooter = 0;
+  /** Largest distance from a probed bloom filter to the block's end; sizes the suffix of lookups. */
+  private largestProbeTail = 0;
 
   constructor(
     private readonly table: Table,
@@ -326,6 +328,7 @@ export class TableScan {
       const probed = bloomProbeColumns(where, footer);
       if (probed.length > 0) {
         const ranges = probed.map((i) => footer.columns[i]!.bloom!);
+        for (const range of ranges) this.largestProbeTail = Math.max(this.largestProbeTail, footer.blockSize - range.offset);
         this.checkBytes(bytes.missingBytes(ranges));
         const read = await bytes.read(ranges);
         this.syncCounters();
@@ -349,12 +352,16 @@ export class TableScan {
   }
 
   /**
-   * Blocks of one table have similar footers, so after the first block the suffix is the largest
-   * footer seen plus an eighth, in whole KiB: one read nearly always, with little over-read.
+   * Blocks of one table have similar layouts, so after the first block the suffix is the largest
+   * footer seen plus an eighth, in whole KiB: one read nearly always, with little over-read. When
+   * the predicate probes bloom filters, it also reaches back to the probed filters seen so far
+   * (writers put the largest filters, usually the key's, next to the footer), so a point lookup
+   * costs one request per block instead of two.
    */
   private footerReadSize(): number {
-    if (this.largestFooter === 0) return FIRST_FOOTER_READ_SIZE;
-    return Math.ceil((this.largestFooter * 9) / 8 / 1024) * 1024;
+    const tail = Math.max(this.largestFooter, this.largestProbeTail);
+    if (tail === 0) return FIRST_FOOTER_READ_SIZE;
+    return Math.ceil((tail * 9) / 8 / 1024) * 1024;
   }
 
   private prefetchFooter(key: string): Promise<OpenedBlock> {
