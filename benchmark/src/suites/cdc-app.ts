@@ -57,3 +57,17 @@ export async function startBenchApp(): Promise<BenchApp> {
   }
   return { url: dev.url, stop };
 }
+
+/**
+ * Runs `measurement` and, if it fails, once more with the attempt number 1 (so it can use fresh
+ * tenants). `wrangler dev` rebuilds the Worker whenever a watched source file changes (other work in
+ * the repository), and a request caught by the reload can come back cut short.
+ */
+export async function withOneRetry<T>(log: (message: string) => void, label: string, measurement: (attempt: number) => Promise<T>): Promise<T> {
+  try {
+    return await measurement(0);
+  } catch (error) {
+    log(`${label} failed (${error instanceof Error ? error.message : String(error)}); repeating it once`);
+    return measurement(1);
+  }
+}
