@@ -1,5 +1,5 @@
 import { checkSchema, type ObjectStore, type Schema } from "@evodb/core";
-import type { SnapshotRef } from "@evodb/lakehouse";
+import type { Json, SnapshotRef } from "@evodb/lakehouse";
 import { QueryEngine, type ExplainOutput, type QueryOutput } from "@evodb/query";
 import { MemoryByteCache } from "@evodb/reader";
 import { isEmptySchema, planPush, type Lakehouse, type PushOutcome, type SchemaVersionInfo } from "./lakehouse";
@@ -38,7 +38,7 @@ export class LocalLakehouse implements Lakehouse {
     const current = await this.schema(table);
     if (planPush(current, schema, force) === "unchanged") return { schemaId: current!.schemaId, changed: false };
     const handle = await openLocalTable(this.store, table);
-    const version = await handle.evolveSchema(schema as never, current === null ? {} : { expectedSchemaId: current.schemaId });
+    const version = await handle.evolveSchema(schema as unknown as Json, current === null ? {} : { expectedSchemaId: current.schemaId });
     return { schemaId: version.schemaId, changed: true };
   }
 }
