@@ -25,6 +25,8 @@ export interface SearchPlan {
   query: Float32Array;
   /** Probed, non-empty partitions in ascending order (= data object order). */
   probed: number[];
+  /** Indexes into `probed`, nearest centroid first: the order partitions are scored in. */
+  scanOrder: number[];
   /** Range reads of the data object covering every probed partition, ascending, disjoint. */
   reads: CoalescedRead[];
   /** Bytes the reads cover. */
@@ -51,7 +53,7 @@ export function prepareQuery(header: IndexHeader, query: ArrayLike<number>): Flo
   return q;
 }
 
-/** The `nprobes` partitions whose centroids are nearest the (prepared) query, in partition order. */
+/** The `nprobes` partitions whose centroids are nearest the (prepared) query, nearest first. */
 export function probedPartitions(header: IndexHeader, query: Float32Array, nprobes: number): number[] {
   const { dim, centroids } = header;
   const heap = new TopK(nprobes);
@@ -64,7 +66,7 @@ export function probedPartitions(header: IndexHeader, query: Float32Array, nprob
     }
     if (d < heap.threshold) heap.push(d, p);
   }
-  return Array.from(heap.sorted().payloads).sort((a, b) => a - b);
+  return Array.from(heap.sorted().payloads);
 }
 
 /** Plans one query against a decoded header; no I/O. Throws INVALID_ARGUMENT on a bad query or nprobes. */
@@ -72,7 +74,11 @@ export function planSearch(header: IndexHeader, query: ArrayLike<number>, option
   const q = prepareQuery(header, query);
   const nprobes = Math.min(options.nprobes ?? 8, header.partitionCount);
   if (!Number.isInteger(nprobes) || nprobes < 1) throw invalid(`nprobes ${options.nprobes} must be a positive integer`);
-  const probed = probedPartitions(header, q, nprobes).filter((p) => header.partitionRows[p]! > 0);
+  const nearestFirst = probedPartitions(header, q, nprobes).filter((p) => header.partitionRows[p]! > 0);
+  const probed = nearestFirst.slice().sort((a, b) => a - b);
+  // Scoring the nearest partition first makes the top-k bound tight early, so rows of farther
+  // partitions are abandoned after a few dimensions (sq8Distance).
+  const scanOrder = nearestFirst.map((p) => probed.indexOf(p));
   const offsets = header.partitionOffsets;
   const reads = coalesceRanges(
     probed.map((p) => offsets[p]!),
@@ -80,5 +86,5 @@ export function planSearch(header: IndexHeader, query: ArrayLike<number>, option
     options.maxReads ?? 4,
     options.maxGapBytes ?? 16_384,
   );
-  return { query: q, probed, reads, bytes: reads.reduce((sum, r) => sum + r.length, 0) };
+  return { query: q, probed, scanOrder, reads, bytes: reads.reduce((sum, r) => sum + r.length, 0) };
 }

@@ -52,20 +52,25 @@ export function scoreSearch(header: IndexHeader, plan: SearchPlan, buffers: read
     const p = probed[i]!;
     const rows = header.partitionRows[p]!;
     while (header.partitionOffsets[p]! >= reads[readIndex]!.offset + reads[readIndex]!.length) readIndex++;
-    const bytes = buffers[readIndex]!;
     const start = header.partitionOffsets[p]! - reads[readIndex]!.offset;
     const length = partitionByteLength(rows, dim, rowIdWidth, hasRefine);
-    if (crc32c(bytes, start, start + length) !== header.partitionCrcs[p]) {
+    if (crc32c(buffers[readIndex]!, start, start + length) !== header.partitionCrcs[p]) {
       throw new EvoDBError("CORRUPT_BLOCK", `snippets-lance: partition ${p} of ${options.index ?? "the index"} fails its CRC-32C; the data object is corrupt or stale, rebuild the index`);
     }
     bufferOf[i] = readIndex;
     startOf[i] = start;
+  }
+  for (const i of plan.scanOrder) {
+    const p = probed[i]!;
+    const rows = header.partitionRows[p]!;
+    const bytes = buffers[bufferOf[i]!]!;
     if (residual) for (let j = 0, cb = p * dim; j < dim; j++) offset[j] = header.sqMin[j]! + header.centroids[cb + j]! - q[j]!;
-    const codesAt = start + rows * (rowIdWidth + (hasRefine ? 4 * dim : 0));
+    const codesAt = startOf[i]! + rows * (rowIdWidth + (hasRefine ? 4 * dim : 0));
     for (let r = 0; r < rows; r++) {
       const bound = heap.threshold;
       const d = sq8Distance(bytes, codesAt + r * dim, dim, header.sqStep, offset, bound);
-      if (d < bound) heap.push(d, i * SLOT + r);
+      // Equal to the bound may still get in by payload (ties go to the earlier row).
+      if (d <= bound) heap.push(d, i * SLOT + r);
     }
   }
   const candidates = heap.sorted();

@@ -1,4 +1,8 @@
-/** A bounded max-heap on typed arrays: keeps the `capacity` smallest distances without per-item objects. */
+/**
+ * A bounded max-heap on typed arrays: keeps the `capacity` smallest (distance, payload) pairs without
+ * per-item objects. Pairs order by distance, then payload, so which of several equal distances is
+ * kept does not depend on the order they were offered in.
+ */
 export class TopK {
   readonly capacity: number;
   size = 0;
@@ -11,7 +15,7 @@ export class TopK {
     this.payloads = new Float64Array(capacity);
   }
 
-  /** The largest distance kept, or Infinity while the heap is not full (anything smaller gets in). */
+  /** The largest distance kept, or Infinity while the heap is not full (anything smaller gets in; an equal one may, by payload). */
   get threshold(): number {
     return this.size < this.capacity ? Infinity : this.distances[0]!;
   }
@@ -25,7 +29,7 @@ export class TopK {
       let i = this.size++;
       while (i > 0) {
         const parent = (i - 1) >> 1;
-        if (d[parent]! >= distance) break;
+        if (d[parent]! > distance || (d[parent] === distance && p[parent]! > payload)) break;
         d[i] = d[parent]!;
         p[i] = p[parent]!;
         i = parent;
@@ -34,14 +38,14 @@ export class TopK {
       p[i] = payload;
       return;
     }
-    if (distance >= d[0]!) return;
+    if (distance > d[0]! || (distance === d[0] && payload >= p[0]!)) return;
     let i = 0;
     for (;;) {
       const left = 2 * i + 1;
       if (left >= this.size) break;
       const right = left + 1;
-      const child = right < this.size && d[right]! > d[left]! ? right : left;
-      if (d[child]! <= distance) break;
+      const child = right < this.size && (d[right]! > d[left]! || (d[right] === d[left] && p[right]! > p[left]!)) ? right : left;
+      if (d[child]! < distance || (d[child] === distance && p[child]! < payload)) break;
       d[i] = d[child]!;
       p[i] = p[child]!;
       i = child;
