@@ -34,31 +34,48 @@ const CENTRE_SCALE = 0.3;
 const LATENT_SCALE = 0.5;
 const NOISE_SCALE = 0.05;
 
-function gaussian(random: Random): number {
-  return Math.sqrt(-2 * Math.log(1 - random.next())) * Math.cos(2 * Math.PI * random.next());
+/** Standard normal samples by Box-Muller, using both values of each pair (half the log/sqrt/trig work). */
+class Gaussian {
+  private spare = 0;
+  private hasSpare = false;
+
+  constructor(private readonly random: Random) {}
+
+  next(): number {
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
+    }
+    const radius = Math.sqrt(-2 * Math.log(1 - this.random.next()));
+    const angle = 2 * Math.PI * this.random.next();
+    this.spare = radius * Math.sin(angle);
+    this.hasSpare = true;
+    return radius * Math.cos(angle);
+  }
 }
 
 /** `rows * dim` float32 vectors, row-major; the same spec always gives the same values. */
 export function mixtureVectors(spec: MixtureSpec): Float32Array {
   const { spaceSeed, sampleSeed, rows, dim } = spec;
-  const space = new Random(spaceSeed);
+  const space = new Gaussian(new Random(spaceSeed));
   const centres = new Float32Array(CLUSTERS * dim);
-  for (let i = 0; i < centres.length; i++) centres[i] = gaussian(space) * CENTRE_SCALE;
+  for (let i = 0; i < centres.length; i++) centres[i] = space.next() * CENTRE_SCALE;
   // Each cluster gets its own random map from LATENT dimensions into dim, scaled so a latent step
   // of 1 moves the point by about LATENT_SCALE.
   const maps = new Float32Array(CLUSTERS * LATENT * dim);
-  for (let i = 0; i < maps.length; i++) maps[i] = (gaussian(space) * LATENT_SCALE) / Math.sqrt(LATENT);
+  for (let i = 0; i < maps.length; i++) maps[i] = (space.next() * LATENT_SCALE) / Math.sqrt(LATENT);
   const random = new Random(sampleSeed);
+  const gaussian = new Gaussian(random);
   const latent = new Float64Array(LATENT);
   const out = new Float32Array(rows * dim);
   for (let r = 0; r < rows; r++) {
     const c = random.int(0, CLUSTERS - 1);
-    for (let l = 0; l < LATENT; l++) latent[l] = gaussian(random);
+    for (let l = 0; l < LATENT; l++) latent[l] = gaussian.next();
     const map = c * LATENT * dim;
     for (let d = 0; d < dim; d++) {
       let s = centres[c * dim + d]!;
       for (let l = 0; l < LATENT; l++) s += maps[map + l * dim + d]! * latent[l]!;
-      out[r * dim + d] = s + NOISE_SCALE * gaussian(random);
+      out[r * dim + d] = s + NOISE_SCALE * gaussian.next();
     }
   }
   return out;
@@ -73,12 +90,23 @@ export function exactNeighbours(vectors: Float32Array, dim: number, query: Float
   const bestDistances = new Float64Array(k).fill(Infinity);
   const bestRows = new Int32Array(k).fill(-1);
   for (let r = 0; r < rows; r++) {
-    let s = 0;
     const base = r * dim;
-    for (let d = 0; d < dim; d++) {
-      const x = vectors[base + d]! - query[d]!;
-      s += x * x;
+    // Four independent sums: the adds pipeline instead of waiting on one another.
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let d = 0;
+    for (; d + 4 <= dim; d += 4) {
+      const x0 = vectors[base + d]! - query[d]!, x1 = vectors[base + d + 1]! - query[d + 1]!;
+      const x2 = vectors[base + d + 2]! - query[d + 2]!, x3 = vectors[base + d + 3]! - query[d + 3]!;
+      s0 += x0 * x0;
+      s1 += x1 * x1;
+      s2 += x2 * x2;
+      s3 += x3 * x3;
     }
+    for (; d < dim; d++) {
+      const x = vectors[base + d]! - query[d]!;
+      s0 += x * x;
+    }
+    const s = s0 + s1 + (s2 + s3);
     if (s >= bestDistances[k - 1]!) continue;
     // Insertion into the sorted top-k: k is 10, so a linear shift beats a heap.
     let i = k - 1;

@@ -6,7 +6,7 @@ import { DirectoryObjectStore } from "@evodb/core/node";
 import { openDataset, VectorSearcher } from "@evodb/lance-reader";
 import { registerSuite, type SuiteContext } from "../harness/registry";
 import { exactNeighbours, mixtureVectors } from "./lance-data";
-import { K, measurePoint, recordPoint, type SearchBench, type SearchPoint } from "./lance-measure";
+import { K, measurePoint, recordPoint, warmUp, type SearchBench, type SearchPoint } from "./lance-measure";
 import { writeIndexedTable, type IvfPqParameters } from "./lance-tables";
 import { CountingObjectStore } from "./query-tables";
 
@@ -71,6 +71,9 @@ async function measureSize(ctx: SuiteContext, dir: string, size: SizeSpec): Prom
   const bench: SearchBench = { dataset, searcher, store, table: written.table, queries, truth };
 
   const group = `${label}, IVF_PQ ${index.numPartitions} partitions, ${index.numSubVectors} sub-vectors`;
+  const widest = Math.max(20, ...size.curve.map((point) => point.nprobes));
+  ctx.log(`${label}: warm-up, every query once at nprobes ${widest} in both engines`);
+  await warmUp(bench, widest);
   ctx.log(`${label}: nprobes 20, no refine`);
   const headline = await measurePoint(bench, { nprobes: 20 });
   recordPoint(ctx, group, label, { nprobes: 20 }, headline, rows === 20_000 ? TARGET_MS : undefined);
