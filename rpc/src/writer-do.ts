@@ -60,7 +60,8 @@ const MAX_FLUSH_BACKOFF_MS = 60_000;
  * - The text keep-alive is answered by `setWebSocketAutoResponse`, so idle sockets never wake it.
  * - A batch is stored in one SQLite transaction before its ACK is sent.
  * - An alarm flushes the buffer through {@link flushFunction}; a flush in progress is recorded,
- *   so a restart in the middle repeats the same flush (same id, same entries).
+ *   so a restart in the middle repeats the same flush (same id, same entries). Tables the flush
+ *   reports as failed are parked and retried on their own; the others go on.
  *
  * Subclass it and override {@link flushFunction} to connect the buffer to storage.
  */
