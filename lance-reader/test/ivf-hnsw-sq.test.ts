@@ -5,6 +5,7 @@ import { Random } from "@evodb/test-utils";
 import { openDataset, VectorSearcher, type Filter, type VectorSearchOptions } from "../src/index";
 import { HNSW_APPENDED, HNSW_TABLES, makeVectors } from "../scripts/make-fixtures";
 import { RustHeap } from "../src/vector/hnsw";
+import { decodeU32ListPage } from "../src/codec/list21";
 import { datasetStore, oracle } from "./helpers";
 
 const QUERIES = 20;
@@ -162,6 +163,29 @@ describe("IVF_HNSW_SQ edge cases", () => {
       }
     }
     expect(errors).toBeGreaterThan(0);
+  });
+});
+
+describe("list<u32> pages", () => {
+  // PageLayout { all_null_layout (2) { layers (5) = [ALL_VALID_ITEM, EMPTYABLE_LIST] } }, as lance
+  // writes a page whose lists are all empty; with an inline value (6) it is a constant page.
+  it("reads an all-null list page as empty lists and refuses a constant one", () => {
+    const lists = decodeU32ListPage(new Uint8Array([0x12, 4, 0x2a, 2, 1, 5]), [new Uint8Array(8), new Uint8Array(8)], 4);
+    expect(Array.from(lists.offsets)).toEqual([0, 0, 0, 0, 0]);
+    expect(lists.values.length).toBe(0);
+    expect(() => decodeU32ListPage(new Uint8Array([0x12, 7, 0x2a, 2, 1, 5, 0x32, 1, 9]), [], 4)).toThrow(expect.objectContaining({ code: "UNSUPPORTED_FEATURE" }));
+  });
+
+  it("refuses a page that is neither mini-block nor all-null, and random layout bytes, with EvoDBError", () => {
+    expect(() => decodeU32ListPage(new Uint8Array([0x1a, 0]), [], 3)).toThrow(expect.objectContaining({ code: "UNSUPPORTED_FEATURE" }));
+    const rng = new Random(5);
+    for (let i = 0; i < 300; i++) {
+      try {
+        decodeU32ListPage(rng.bytes(rng.int(0, 40)), [rng.bytes(rng.int(0, 64)), rng.bytes(rng.int(0, 256))], rng.int(0, 50));
+      } catch (e) {
+        if (!(e instanceof EvoDBError)) throw e;
+      }
+    }
   });
 });
 

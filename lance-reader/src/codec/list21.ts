@@ -1,9 +1,15 @@
 /**
- * `list<uint32>` columns of 2.1/2.2 files, as HNSW index files store their `__neighbors` column:
- * mini-block pages whose chunks carry u16 repetition levels (1 starts a new list, 0 continues it),
- * optional u16 definition levels (0: a value; above 0: an empty or null list, which has no value)
- * and the values. The chunk metadata and `num_items` count values, not levels. A list may continue from one chunk into the next, so a page is decoded whole.
- * Only a single list layer over non-null items is read; anything else is refused by name.
+ * `list<uint32>` columns, as HNSW index files store their `__neighbors` column.
+ *
+ * Files of version 2.1/2.2: mini-block pages whose chunks carry u16 repetition levels (1 starts a
+ * new list, 0 continues it), optional u16 definition levels (0: a value; above 0: an empty or null
+ * list, which has no value) and the values. The chunk metadata and `num_items` count values, not
+ * levels. A list may continue from one chunk into the next, so a page is decoded whole. Only a
+ * single list layer over non-null items is read; anything else is refused by name.
+ *
+ * Files of version 2.0 (which datasets of storage version 2.0 and legacy get as index files) keep
+ * a list in two columns: the list column (`ArrayEncoding.list`: u64 end offsets of every row, no
+ * leading 0, a null list stored as its end + `null_offset_adjustment`) and the item column.
  */
 import { check, unsupported } from "../errors";
 import { ByteView } from "../io";
@@ -11,6 +17,7 @@ import { parseProto, type ProtoMessage } from "../protobuf";
 import type { LanceFileMeta, PageMeta } from "../file";
 import { branch, decodeBlock, decodeMiniBlock } from "./compressive";
 import { planMiniBlock } from "./page21";
+import { decodePage20 } from "./page20";
 import type { Raw } from "./raw";
 
 /** RepDefLayer values (encodings_v2_1.proto). */
@@ -78,7 +85,15 @@ function asU32(raw: Raw, count: number): Uint32Array {
 
 /** Decodes one mini-block page of a list<u32> column from its buffers [chunk metadata, chunks, ...]. */
 export function decodeU32ListPage(layoutBytes: Uint8Array, buffers: Uint8Array[], rows: number): U32Lists {
-  const layout = parseProto(layoutBytes).message(1);
+  const page = parseProto(layoutBytes);
+  const allNull = page.message(2);
+  if (allNull) {
+    // An all-null (constant) layout without an inline value: every row is an empty or null list
+    // (HNSW writes these for nodes without neighbours on a level).
+    if (allNull.has(6)) throw unsupported("constant (single-value) list pages");
+    return { offsets: new Uint32Array(rows + 1), values: new Uint32Array(0) };
+  }
+  const layout = page.message(1);
   if (!layout) throw unsupported("list pages other than mini-block");
   const layers = Array.from(layout.bytes(6));
   check(layers.length === 2, "list page has the wrong number of layers");
@@ -155,8 +170,57 @@ async function pageBuffers(file: LanceFileMeta, page: PageMeta): Promise<Uint8Ar
   return page.buffers.map((b) => bytes.subarray(b.offset - start, b.offset - start + b.size));
 }
 
-/** Reads a whole list<u32> column of a 2.1/2.2 file (every page). */
+/** Decodes every page of a 2.0 column of flat u32 items. */
+async function readU32Items20(file: LanceFileMeta, columnIndex: number, count: number): Promise<Uint32Array> {
+  const column = file.columns[columnIndex];
+  check(column !== undefined, `list item column ${columnIndex} does not exist in ${file.reader.key}`);
+  const out = new Uint32Array(count);
+  let at = 0;
+  for (const page of column.pages) {
+    check(page.encoding?.typeUrl === "/lance.encodings.ArrayEncoding", "2.0 list items are not in a 2.0 page");
+    check(at + page.length <= count, "2.0 list item pages exceed the list's item count");
+    const decoded = decodePage20(page.encoding.value, await pageBuffers(file, page), page.length);
+    check(decoded.validity === null || !decoded.validity.includes(0), "2.0 list items hold nulls");
+    out.set(asU32(decoded.raw, page.length), at);
+    at += page.length;
+  }
+  check(at === count, "2.0 list item pages do not add up to the list's item count");
+  return out;
+}
+
+/** Reads a list<u32> whose list column is `columnIndex` and item column the next one, in a 2.0 file. */
+async function readU32ListColumn20(file: LanceFileMeta, columnIndex: number): Promise<U32Lists> {
+  const column = file.columns[columnIndex];
+  check(column !== undefined, `column ${columnIndex} does not exist in ${file.reader.key}`);
+  const offsets = new Uint32Array(file.numRows + 1);
+  let row = 0;
+  for (const page of column.pages) {
+    check(page.encoding?.typeUrl === "/lance.encodings.ArrayEncoding", "2.0 list page has another encoding");
+    const list = parseProto(page.encoding.value).message(4);
+    if (!list) throw unsupported("2.0 list pages other than the list encoding");
+    const adjustment = list.uint(2);
+    check(row + page.length <= file.numRows, "2.0 list pages exceed the file's rows");
+    const ends = decodePage20(list.bytes(1), await pageBuffers(file, page), page.length).raw;
+    check(ends.kind === "fixed" && ends.bits === 64, "2.0 list offsets are not u64");
+    const view = new ByteView(ends.bytes);
+    for (let i = 0; i < page.length; i++) {
+      let end = view.u64(i * 8);
+      if (adjustment > 0 && end >= adjustment) end -= adjustment;
+      // Offsets count from the column's first item; a page restarting them is not read.
+      if (end < offsets[row + i]!) throw unsupported("2.0 list offsets that restart in a later page");
+      check(end <= 0xffffffff, "2.0 list offsets beyond 2^32 items");
+      offsets[row + i + 1] = end;
+    }
+    row += page.length;
+  }
+  check(row === file.numRows, "the pages of a list column do not add up to the file's rows");
+  const total = offsets[file.numRows]!;
+  return { offsets, values: await readU32Items20(file, columnIndex + 1, total) };
+}
+
+/** Reads a whole list<u32> column (every page) of a 2.0, 2.1 or 2.2 file; in 2.0 `columnIndex` is the list column, its items the next. */
 export async function readU32ListColumn(file: LanceFileMeta, columnIndex: number): Promise<U32Lists> {
+  if (file.major === 0 || (file.major === 2 && file.minor === 0)) return readU32ListColumn20(file, columnIndex);
   const column = file.columns[columnIndex];
   check(column !== undefined, `column ${columnIndex} does not exist in ${file.reader.key}`);
   const pages: U32Lists[] = [];

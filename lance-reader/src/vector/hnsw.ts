@@ -21,6 +21,8 @@ export class RustHeap {
   private keys: Float64Array;
   private ids: Uint32Array;
   len = 0;
+  /** The pair removed by the last {@link pop}. */
+  readonly popped = { distance: 0, id: 0 };
 
   constructor(private readonly min: boolean, capacity = 16) {
     this.keys = new Float64Array(Math.max(capacity, 1));
@@ -75,9 +77,6 @@ export class RustHeap {
     this.popped.id = id;
   }
 
-  /** The pair removed by the last {@link pop}. */
-  readonly popped = { distance: 0, id: 0 };
-
   private siftUp(start: number, pos: number): number {
     const keys = this.keys, ids = this.ids;
     const key = keys[pos]!, id = ids[pos]!;
@@ -128,7 +127,7 @@ export class RustHeap {
       pos = child;
       child = 2 * pos + 1;
     }
-    if (child === end - 1 && child <= end - 1 && key < keys[child]!) {
+    if (child === end - 1 && key < keys[child]!) {
       keys[pos] = keys[child]!;
       ids[pos] = ids[child]!;
       pos = child;

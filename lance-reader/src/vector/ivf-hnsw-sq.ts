@@ -180,7 +180,6 @@ export async function loadIvfHnswSq(store: ObjectStore, root: string, entry: Ind
     partitions.set(p, hit);
     return hit;
   };
-  if (auxFile.numRows > 0) check(numPartitions > 0, "index has rows but no partitions");
   return {
     kind: "IVF_HNSW_SQ",
     metric,
