@@ -9,8 +9,8 @@ import { buildIndex, decodeHeader, planSearch, type IndexHeader } from "@evodb/s
 import type { SuiteContext } from "../harness/registry";
 import { exactTopK, hitsAmong, K, VECTOR_DIM, type VectorData } from "./snippets-data";
 
-/** Rows the comparison indexes: the first fifth of the section's vectors, so training PQ codebooks fits the run. */
-export const COMPARE_ROWS = 20_000;
+/** Rows the comparison indexes: the first tenth of the section's vectors, so training PQ codebooks fits the run. */
+export const COMPARE_ROWS = 10_000;
 
 /** The rows of each IVF partition, read from a built index's data object (row ids at each partition's start). */
 export function partitionMembers(header: IndexHeader, data: Uint8Array): Uint32Array[] {
@@ -185,8 +185,8 @@ export function compareQuantisers(data: VectorData, header: IndexHeader, members
     scalarQuantiser("SQ8 of vectors (format v1)", data.vectors, header, 8, false),
     scalarQuantiser("SQ8 of residuals", res, header, 8, true),
     scalarQuantiser("SQ4 of residuals", res, header, 4, true),
-    productQuantiser(res, header, 16, 4_000),
-    productQuantiser(res, header, 32, 4_000),
+    productQuantiser(res, header, 16, 3_000),
+    productQuantiser(res, header, 32, 3_000),
   ];
   log(`quantiser candidates trained and encoded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const out: QuantiserPoint[] = [];
@@ -237,7 +237,7 @@ export function measureQuantiserComparison(ctx: SuiteContext, data: VectorData):
     `**Quantiser comparison** on the first ${COMPARE_ROWS.toLocaleString("en-US")} vectors (${header.partitionCount} IVF partitions, the same ` +
       "queries, exact answers recomputed over those rows). Every code is scored in memory over the same probed partitions " +
       "by a plain kernel in the benchmark (no early abandonment), so only the code differs; PQ codebooks are 256 centroids per " +
-      "sub-vector trained by 6 Lloyd iterations on 4,000 residuals, with a per-partition distance table. KB/query is what " +
+      "sub-vector trained by 6 Lloyd iterations on 3,000 residuals, with a per-partition distance table. KB/query is what " +
       "the probed partitions weigh in that code (4-byte row id + code per row). The mixture's within-cluster noise is " +
       "isotropic in all 128 dimensions, the hardest case for PQ; embeddings with lower intrinsic dimension favour PQ more.\n\n" +
       rows.join("\n"),
