@@ -26,9 +26,14 @@ export interface BundleSize {
   readonly gzipBytes: number;
   /** Output bytes (minified, before gzip) per package that contributed code, largest first. */
   readonly contents: readonly { readonly name: string; readonly bytes: number }[];
+  /** The largest input files by output bytes (minified, before gzip), paths relative to the repository. */
+  readonly largestFiles: readonly { readonly path: string; readonly bytes: number }[];
   /** Imports left external (platform modules), e.g. "cloudflare:workers". */
   readonly externals: readonly string[];
 }
+
+/** Input files listed per bundle in {@link BundleSize.largestFiles}. */
+const LARGEST_FILES = 6;
 
 interface PackageJson {
   name: string;
@@ -51,13 +56,19 @@ function mainEntry(dir: string, pkg: PackageJson): string {
 /** Which package an input file of the metafile belongs to: an npm package name, or the workspace package holding it. */
 function ownerOf(input: string, root: string, workspaceNames: Map<string, string>): string {
   const normalized = input.replace(/\\/g, "/");
-  const inModules = normalized.lastIndexOf("node_modules/");
-  if (inModules >= 0) {
-    const rest = normalized.slice(inModules + "node_modules/".length).split("/");
-    return rest[0]!.startsWith("@") ? `${rest[0]}/${rest[1]}` : rest[0]!;
+  if (normalized.includes("node_modules/")) {
+    const parts = shortPath(normalized).split("/");
+    return parts[0]!.startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0]!;
   }
   const relative = path.relative(root, path.resolve(root, normalized)).split(path.sep)[0]!;
   return workspaceNames.get(relative) ?? relative;
+}
+
+/** An input path without the pnpm store prefix: `fzstd/esm/index.mjs`, `lance-reader/src/file.ts`. */
+function shortPath(input: string): string {
+  const normalized = input.replace(/\\/g, "/");
+  const inModules = normalized.lastIndexOf("node_modules/");
+  return inModules >= 0 ? normalized.slice(inModules + "node_modules/".length) : normalized;
 }
 
 function contentsOf(metafile: Metafile, root: string, workspaceNames: Map<string, string>): BundleSize["contents"] {
@@ -98,8 +109,10 @@ export async function measureBundle(root: string, spec: BundleSpec, workspaceDir
   const code = result.outputFiles[0]!.contents;
   const externals = new Set<string>();
   for (const output of Object.values(result.metafile.outputs)) for (const entry of output.imports) if (entry.external) externals.add(entry.path);
+  const files = Object.values(result.metafile.outputs).flatMap((output) => Object.entries(output.inputs).map(([input, info]) => ({ path: shortPath(input), bytes: info.bytesInOutput })));
   return {
     name: pkg.name,
+    largestFiles: files.sort((a, b) => b.bytes - a.bytes).slice(0, LARGEST_FILES),
     minifiedBytes: code.length,
     gzipBytes: gzipSync(code, { level: 9 }).length,
     contents: contentsOf(result.metafile, root, workspaceNames),
