@@ -31,9 +31,9 @@ const CURVE: readonly SearchPoint[] = [
 /**
  * About 300-400 rows per partition (lancedb's default is sqrt(rows)), 16 sub-vectors of 8
  * dimensions, 10 IVF k-means iterations instead of lancedb's 50 and, at 100,000 rows, 128 training
- * rows per partition instead of 256. Building the indices still takes most of the section's time:
- * lancedb's PQ codebook training (up to 65,536 sampled rows, 50 iterations) is not configurable
- * from its Node API.
+ * rows per partition instead of 256. Building the indices still takes most of the section's time
+ * (45-90 s at 100,000 rows on the 2-core benchmark machine, depending on its load): lancedb's Node API
+ * does not expose the PQ codebook training's sample size or iterations.
  */
 const SIZES: readonly SizeSpec[] = [
   { rows: 20_000, index: { numPartitions: 64, numSubVectors: 16, maxIterations: 10, sampleRate: 256 }, curve: CURVE },
