@@ -4,12 +4,13 @@
  * flush delay so committed snapshots appear quickly.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EvoDBError } from "@evodb/core";
 import { mintTenantToken } from "@evodb/example-lakehouse/auth";
-import { request, startWrangler, waitReady, type WranglerDev } from "@evodb/example-lakehouse/dev";
+import { freePort, request, startWrangler, waitReady, type WranglerDev } from "@evodb/example-lakehouse/dev";
+
+export { freePort };
 
 /** Options of {@link startApp}. */
 export interface AppOptions {
@@ -76,19 +77,6 @@ export interface RunningApp {
   restart(): Promise<void>;
   /** Stops wrangler; removes the state directory unless the caller passed its own. */
   stop(): Promise<void>;
-}
-
-/** A TCP port nothing listens on right now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return await new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts the app and waits until it answers HTTP. */

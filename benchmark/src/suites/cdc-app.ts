@@ -4,10 +4,9 @@
  * the directory. Everything runs on 127.0.0.1 with no network (TOOLCHAIN.md section 4).
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startWrangler, waitReady } from "@evodb/example-lakehouse/dev";
+import { freePort, startWrangler, waitReady } from "@evodb/example-lakehouse/dev";
 
 /** The app's default delay between CDC reaching the writer and its flush (examples/lakehouse/wrangler.jsonc). */
 export const FLUSH_DELAY_MS = 1000;
@@ -17,22 +16,6 @@ export interface BenchApp {
   readonly url: string;
   /** Ends wrangler's whole process tree and removes the state directory. */
   stop(): Promise<void>;
-}
-
-/**
- * A TCP port nothing listens on right now (the OS picks it). e2e/src/app.ts has the same helper;
- * the benchmark does not depend on the e2e package.
- */
-async function freePort(): Promise<number> {
-  return await new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts the app on free ports with a fresh state directory and waits until it answers. */

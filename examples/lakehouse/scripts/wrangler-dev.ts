@@ -70,6 +70,19 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** A TCP port nothing listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  return await new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /**
  * Refuses a port something already listens on: otherwise {@link waitReady} could take another
  * server's answer (say, a `wrangler dev` left running) for this app's.
