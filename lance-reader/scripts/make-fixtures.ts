@@ -14,7 +14,7 @@ import * as arrow from "apache-arrow";
 import { Random } from "@evodb/test-utils";
 
 /** Bump when the fixture set changes so cached folders are rebuilt. */
-export const FIXTURE_VERSION = 6;
+export const FIXTURE_VERSION = 7;
 
 /** The file versions written for the per-type tables. */
 export const TYPE_VERSIONS = ["legacy", "2.0", "2.1", "2.2"] as const;
@@ -73,6 +73,8 @@ export const HNSW_TABLES = {
   hnsw_l2: { seeds: [51, 52, 53], rows: 10_000, dim: 64, partitions: 4, version: "2.2", metric: "l2" },
   hnsw_cosine: { seeds: [61, 62, 63], rows: 6_000, dim: 32, partitions: 2, version: "2.1", metric: "cosine" },
   hnsw_dot: { seeds: [81, 82, 83], rows: 4_000, dim: 32, partitions: 2, version: "2.2", metric: "dot" },
+  // File version 2.0 index files store the graph lists as a list column plus an item column.
+  hnsw_v2_0: { seeds: [91, 92, 93], rows: 3_000, dim: 16, partitions: 2, version: "2.0", metric: "l2" },
 } as const;
 /** Rows appended to hnsw_l2 after its index was built (an unindexed fragment). */
 export const HNSW_APPENDED = 200;
