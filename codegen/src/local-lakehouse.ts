@@ -1,8 +1,8 @@
 import { checkSchema, type ObjectStore, type Schema } from "@evodb/core";
-import type { Json, SnapshotRef } from "@evodb/lakehouse";
+import { isEmptySchema, pushSchema, type SnapshotRef } from "@evodb/lakehouse";
 import { QueryEngine, type ExplainOutput, type QueryOutput } from "@evodb/query";
 import { MemoryByteCache } from "@evodb/reader";
-import { isEmptySchema, planPush, type Lakehouse, type PushOutcome, type SchemaVersionInfo } from "./lakehouse";
+import type { Lakehouse, PushOutcome, SchemaVersionInfo } from "./lakehouse";
 import { listTables, openLocalTable } from "./local-store";
 
 /** The embedded default: a lakehouse folder on the filesystem store, read and written in-process. */
@@ -35,10 +35,6 @@ export class LocalLakehouse implements Lakehouse {
   }
 
   async pushSchema(table: string, schema: Schema, force: boolean): Promise<PushOutcome> {
-    const current = await this.schema(table);
-    if (planPush(current, schema, force) === "unchanged") return { schemaId: current!.schemaId, changed: false };
-    const handle = await openLocalTable(this.store, table);
-    const version = await handle.evolveSchema(schema as unknown as Json, current === null ? {} : { expectedSchemaId: current.schemaId });
-    return { schemaId: version.schemaId, changed: true };
+    return pushSchema(await openLocalTable(this.store, table), schema, { force });
   }
 }

@@ -9,3 +9,4 @@ export * from "./maintenance";
 export * from "./delete-vector";
 export * from "./equality-deletes";
 export * from "./row-deletes";
+export * from "./schema-push";

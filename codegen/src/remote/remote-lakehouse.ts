@@ -1,7 +1,7 @@
 import { checkSchema, type Schema } from "@evodb/core";
-import type { SnapshotRef } from "@evodb/lakehouse";
+import { isEmptySchema, type SnapshotRef } from "@evodb/lakehouse";
 import type { ExplainOutput, QueryOutput } from "@evodb/query";
-import { isEmptySchema, type Lakehouse, type PushOutcome, type SchemaVersionInfo } from "../lakehouse";
+import type { Lakehouse, PushOutcome, SchemaVersionInfo } from "../lakehouse";
 import type { RemoteClient } from "./client";
 
 const table = (name: string): string => `/tables/${encodeURIComponent(name)}`;

@@ -1,5 +1,5 @@
-import { checkSchema, diffSchemas, EvoDBError, isEvoDBError, parseJson, type EvoDBErrorCode, type Schema } from "@evodb/core";
-import { openTable, type Json, type Table } from "@evodb/lakehouse";
+import { checkSchema, EvoDBError, isEvoDBError, parseJson, type EvoDBErrorCode, type Schema } from "@evodb/core";
+import { openTable, pushSchema } from "@evodb/lakehouse";
 import { isValidTenant } from "@evodb/rpc";
 import { openOrCreateTable, tenantRoot } from "./lakehouse-flush";
 import { authorizeTenant } from "./tenant-token";
@@ -49,7 +49,8 @@ export async function schemaRoute(env: Env, request: Request, url: URL): Promise
       return Response.json({ table: name, ...(await table.schema(Number(match[3]))) });
     }
     const { schema, force } = await readPut(request);
-    return Response.json(await declareSchema(await openOrCreateTable(env.BUCKET, tenant, name), schema, force));
+    // docs/schema.md section 6 decides: unchanged, refused (409 with the diff) unless force, or a new version.
+    return Response.json(await pushSchema(await openOrCreateTable(env.BUCKET, tenant, name), schema, { force }));
   } catch (error) {
     if (!isEvoDBError(error)) {
       // A bug or a platform failure: the client gets only the code, the logs keep the exception.
@@ -72,28 +73,4 @@ async function readPut(request: Request): Promise<{ schema: Schema; force: boole
   const { schema, force } = (body ?? {}) as { schema?: unknown; force?: unknown };
   if (force !== undefined && typeof force !== "boolean") throw new EvoDBError("INVALID_ARGUMENT", '"force" must be true or false.');
   return { schema: checkSchema(schema), force: force === true };
-}
-
-/**
- * Makes `incoming` the table's current schema (docs/schema.md section 6): nothing to do when the
- * fields and the lock mode already match; a breaking change only with `force`; the new version is
- * added by compare-and-swap against the version the diff was made with (COMMIT_CONFLICT if another
- * change got in first).
- */
-async function declareSchema(table: Table, incoming: Schema, force: boolean): Promise<{ schemaId: number; changed: boolean }> {
-  const { schemaId, schema } = await table.schema();
-  const empty = schema !== null && typeof schema === "object" && !Array.isArray(schema) && Object.keys(schema).length === 0;
-  if (!empty) {
-    const current = checkSchema(schema);
-    const diff = diffSchemas(current, incoming);
-    if (diff.classification === "none" && current.locked === incoming.locked) return { schemaId, changed: false };
-    if (diff.classification === "breaking" && !force) {
-      const breaking = diff.changes.filter((c) => c.breaking).length;
-      throw new EvoDBError("SCHEMA_BREAKING_CHANGE", `The schema breaks schema ${schemaId} (${breaking} breaking change${breaking === 1 ? "" : "s"}); push it with force to create a new version anyway.`, {
-        details: { currentSchemaId: schemaId, diff },
-      });
-    }
-  }
-  const version = await table.evolveSchema(incoming as unknown as Json, { expectedSchemaId: schemaId });
-  return { schemaId: version.schemaId, changed: true };
 }
