@@ -121,6 +121,8 @@ export interface ScanPlan {
  * of a suffix beyond the footer is paid for and rarely used.
  */
 const FIRST_FOOTER_READ_SIZE = 8 * 1024;
+/** Bytes of other filters a footer read may carry to take a probed filter along (see `noteProbeTail`). */
+const PROBE_TAIL_ALLOWANCE = 16 * 1024;
 /** Rows per batch when counting from metadata: bounds the identity selection a batch carries. */
 const COUNT_BATCH_ROWS = 1 << 16;
 /** Chunks separated by at most this many bytes are fetched in one range request. */
@@ -344,14 +346,17 @@ export class TableScan {
 
   /**
    * Remembers how far before the block's end the probed filters start, when a footer read reaching
-   * back that far would be mostly those filters (at most as many other bytes as filter bytes): true
-   * of a key column's filter, which writers put last, not of a small filter placed among others.
+   * back that far would carry few other bytes: at most 16 KiB or 8 times the probed filters' bytes.
+   * That holds for a key column's filter, which writers put last or among the few equally large
+   * filters of other unique columns (timestamps, LSNs), not for a small filter placed before many
+   * large ones. A few KiB more in one ranged GET cost less than a second GET: on R2 each request
+   * adds a round trip and is billed, bytes are not.
    */
   private noteProbeTail(footer: BlockFooter, ranges: readonly { offset: number; length: number }[]): void {
     const tail = footer.blockSize - Math.min(...ranges.map((r) => r.offset));
     const extra = tail - (footer.blockSize - footer.footerOffset);
     const probedBytes = ranges.reduce((sum, r) => sum + r.length, 0);
-    if (probedBytes * 2 >= extra && tail > this.largestProbeTail) this.largestProbeTail = tail;
+    if (extra <= Math.max(probedBytes * 8, PROBE_TAIL_ALLOWANCE) && tail > this.largestProbeTail) this.largestProbeTail = tail;
   }
 
   /** Opens a block's footer with a suffix read sized from the footers seen so far. */
