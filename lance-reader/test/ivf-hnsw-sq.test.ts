@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Table } from "@lancedb/lancedb";
-import { EvoDBError, MemoryObjectStore } from "@evodb/core";
+import { EvoDBError, MemoryObjectStore, type ObjectStore } from "@evodb/core";
 import { Random } from "@evodb/test-utils";
 import { openDataset, VectorSearcher, type Filter, type VectorSearchOptions } from "../src/index";
 import { HNSW_APPENDED, HNSW_TABLES, makeVectors } from "../scripts/make-fixtures";
 import { RustHeap } from "../src/vector/hnsw";
 import { decodeU32ListPage } from "../src/codec/list21";
-import { datasetStore, oracle } from "./helpers";
+import { CountingStore, datasetStore, oracle } from "./helpers";
 
 const QUERIES = 20;
 
@@ -115,6 +115,25 @@ describe("IVF_HNSW_SQ edge cases", () => {
     const r = await searcher.search({ column: "vector", query: deleted, k: 20, nprobes: 4, ef: 60 });
     expect(Array.from(r.rowIds)).not.toContain(1007);
     expect(rows).toBeGreaterThan(1007);
+  });
+
+  it("a cold query probing 1 of 4 partitions reads only part of the graph file", async () => {
+    const inner = await datasetStore("hnsw_l2");
+    const graphKey = (await inner.list({ prefix: "hnsw_l2.lance/_indices/" })).objects.find((o) => o.key.endsWith("/index.idx"))!.key;
+    const graphBytes = async (nprobes: number) => {
+      // Counts only the bytes fetched from index.idx (graph rows, lists and metadata).
+      const graphOnly = new CountingStore(inner);
+      const store: ObjectStore = { ...graphOnly, get: (key, options) => (key === graphKey ? graphOnly.get(key, options) : inner.get(key, options)) };
+      // The query is stored row 0, so whatever nprobes the answer starts with that row.
+      const q = makeVectors(HNSW_TABLES.hnsw_l2.seeds[0], HNSW_TABLES.hnsw_l2.seeds[1], 1, HNSW_TABLES.hnsw_l2.dim);
+      const r = await new VectorSearcher(await openDataset(store, "hnsw_l2.lance")).search({ column: "vector", query: q, k: 10, nprobes, ef: 20 });
+      expect(r.rowIds[0]).toBe(0);
+      return graphOnly.bytes;
+    };
+    const one = await graphBytes(1);
+    const all = await graphBytes(4);
+    // The neighbour lists of 4 partitions span several pages; one partition's rows touch fewer.
+    expect(one).toBeLessThan(all * 0.75);
   });
 
   it("refuses ef below k * refineFactor and an index type it does not search", async () => {

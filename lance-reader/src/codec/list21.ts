@@ -218,35 +218,63 @@ async function readU32ListColumn20(file: LanceFileMeta, columnIndex: number): Pr
   return { offsets, values: await readU32Items20(file, columnIndex + 1, total) };
 }
 
-/** Reads a whole list<u32> column (every page) of a 2.0, 2.1 or 2.2 file; in 2.0 `columnIndex` is the list column, its items the next. */
-export async function readU32ListColumn(file: LanceFileMeta, columnIndex: number): Promise<U32Lists> {
-  if (file.major === 0 || (file.major === 2 && file.minor === 0)) return readU32ListColumn20(file, columnIndex);
+/** True for files whose lists are stored as a list column plus an item column (2.0). */
+export function listsInTwoColumns(file: LanceFileMeta): boolean {
+  return file.major === 0 || (file.major === 2 && file.minor === 0);
+}
+
+/**
+ * Reads a list<u32> column of a 2.0, 2.1 or 2.2 file: rows [from, to) (default: all), as lists
+ * counted from `from`. 2.1/2.2 pages are fetched and decoded only where they overlap the rows; a
+ * 2.0 column is read whole (`columnIndex` is its list column, the items are the next column).
+ */
+export async function readU32ListColumn(file: LanceFileMeta, columnIndex: number, from = 0, to = file.numRows): Promise<U32Lists> {
+  check(from >= 0 && from <= to && to <= file.numRows, "list rows outside the file");
+  if (listsInTwoColumns(file)) {
+    const all = await readU32ListColumn20(file, columnIndex);
+    return from === 0 && to === file.numRows ? all : sliceLists(all, from, to);
+  }
   const column = file.columns[columnIndex];
   check(column !== undefined, `column ${columnIndex} does not exist in ${file.reader.key}`);
-  const pages: U32Lists[] = [];
-  let rows = 0;
+  let covered = 0;
+  for (const page of column.pages) covered += page.length;
+  check(covered === file.numRows, "the pages of a list column do not add up to the file's rows");
+  const parts: U32Lists[] = [];
+  let start = 0;
   for (const page of column.pages) {
-    const enc = page.encoding;
-    if (page.length === 0) continue;
-    check(enc !== null, "list page has no encoding");
-    if (enc.typeUrl !== "/lance.encodings21.PageLayout") throw unsupported(`list columns in ${enc.typeUrl} pages (file versions 2.1 and 2.2 are read)`);
-    pages.push(decodeU32ListPage(enc.value, await pageBuffers(file, page), page.length));
-    rows += page.length;
+    const end = start + page.length;
+    if (end > from && start < to && page.length > 0) {
+      const enc = page.encoding;
+      check(enc !== null, "list page has no encoding");
+      if (enc.typeUrl !== "/lance.encodings21.PageLayout") throw unsupported(`list columns in ${enc.typeUrl} pages`);
+      const lists = decodeU32ListPage(enc.value, await pageBuffers(file, page), page.length);
+      parts.push(sliceLists(lists, Math.max(from, start) - start, Math.min(to, end) - start));
+    }
+    start = end;
   }
-  check(rows === file.numRows, "the pages of a list column do not add up to the file's rows");
+  const rows = to - from;
   const offsets = new Uint32Array(rows + 1);
   let total = 0;
-  for (const p of pages) total += p.values.length;
+  for (const p of parts) total += p.values.length;
   const values = new Uint32Array(total);
   let row = 0;
   let base = 0;
-  for (const p of pages) {
+  for (const p of parts) {
     const n = p.offsets.length - 1;
     for (let i = 0; i < n; i++) offsets[row + i] = base + p.offsets[i]!;
     values.set(p.values, base);
     row += n;
     base += p.values.length;
   }
+  check(row === rows, "list pages do not cover the requested rows");
   offsets[rows] = base;
   return { offsets, values };
+}
+
+/** Lists [from, to) of `lists`, offsets counted from 0. */
+export function sliceLists(lists: U32Lists, from: number, to: number): U32Lists {
+  const first = lists.offsets[from]!;
+  const offsets = new Uint32Array(to - from + 1);
+  for (let i = 0; i <= to - from; i++) offsets[i] = lists.offsets[from + i]! - first;
+  return { offsets, values: lists.values.subarray(first, lists.offsets[to]!) };
 }

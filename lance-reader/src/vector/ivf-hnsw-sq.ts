@@ -23,7 +23,7 @@ import type { FixedColumn } from "../column";
 import { readRoaring } from "../roaring";
 import type { IndexEntry } from "../manifest";
 import { MAX_FRAGMENT_ID } from "../fragment";
-import { readU32ListColumn } from "../codec/list21";
+import { listsInTwoColumns, readU32ListColumn, sliceLists, type U32Lists } from "../codec/list21";
 import { buildGraph, HnswSearchState, searchHnsw, type HnswGraph } from "./hnsw";
 import { dot, l2 } from "./kernels";
 import { parseSqParams, quantize, sqDot, sqL2, type SqParams } from "./sq";
@@ -146,14 +146,18 @@ export async function loadIvfHnswSq(store: ObjectStore, root: string, entry: Ind
 
   const auxReader = new LanceFileReader(auxFile);
   const graphReader = new LanceFileReader(indexFile);
-  // The graph columns are read whole once: lists cross mini-block chunks and pages do not align with partitions.
-  let graphColumns: Promise<{ ids: Uint32Array; offsets: Uint32Array; values: Uint32Array }> | null = null;
-  const loadGraphColumns = () =>
-    (graphColumns ??= (async () => {
-      const ids = ((await graphReader.readRange(0, { kind: "int", bits: 32, signed: false }, 0, indexFile.numRows)) as FixedColumn).values as Uint32Array;
-      const lists = await readU32ListColumn(indexFile, 1);
-      return { ids, offsets: lists.offsets, values: lists.values };
-    })());
+  // A partition's graph rows: in 2.1/2.2 files only the pages overlapping them (lists cross
+  // mini-block chunks, so pages are decoded whole); a 2.0 list column is read whole, once.
+  let whole20: Promise<U32Lists> | null = null;
+  const graphRowsOf = async (p: number): Promise<{ ids: Uint32Array; lists: U32Lists }> => {
+    const from = graphRows.offsets[p]!;
+    const to = from + graphRows.lengths[p]!;
+    const ids = ((await graphReader.readRange(0, { kind: "int", bits: 32, signed: false }, from, to)) as FixedColumn).values as Uint32Array;
+    if (!listsInTwoColumns(indexFile)) return { ids, lists: await readU32ListColumn(indexFile, 1, from, to) };
+    whole20 ??= readU32ListColumn(indexFile, 1);
+    whole20.catch(() => (whole20 = null));
+    return { ids, lists: sliceLists(await whole20, from, to) };
+  };
   const idType = { kind: "int", bits: 64, signed: false } as const;
   const codeType = { kind: "fixed_size_list", dimension, item: { kind: "int", bits: 8, signed: false } } as const;
   const partitions = new Map<number, Promise<HnswSqPartition>>();
@@ -171,8 +175,8 @@ export async function loadIvfHnswSq(store: ObjectStore, root: string, entry: Ind
         check(v < 2n ** 53n, "index row address beyond 2^53");
         rowIds[i] = Number(v);
       }
-      const columns = await loadGraphColumns();
-      const graph = buildGraph(columns.ids, columns.offsets, columns.values, graphRows.offsets[p]!, metas[p]!.levelOffsets, metas[p]!.maxLevel);
+      const { ids: nodes, lists } = await graphRowsOf(p);
+      const graph = buildGraph(nodes, lists.offsets, lists.values, 0, metas[p]!.levelOffsets, metas[p]!.maxLevel);
       check(graph.numNodes === rowIds.length, "HNSW graph and SQ storage differ in size");
       return { rowIds, codes, graph };
     })();
