@@ -2,6 +2,8 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { parseJson } from "@evodb/core";
 import { describe, expect, it } from "vitest";
 import { env, eventually, writerContents } from "./helpers";
+import { Random } from "@evodb/test-utils";
+import { EdgeStore, type DocumentWrite } from "../../src/edge-store";
 import { writerShardName } from "../../src/writer-shard";
 import type { TestEdge, TestWriter } from "./worker";
 
@@ -45,6 +47,33 @@ describe("edge Durable Object: documents and WAL", () => {
     expect(parseJson((await stub.get("users", "u2"))!)).toEqual({ n: 12345678901234567890n });
     expect((await stub.list("users")).map((row) => row.key)).toEqual(["u1", "u2"]);
     expect((await stub.list("users", { after: "u1" })).map((row) => row.key)).toEqual(["u2"]);
+  });
+
+  it("a request's writes, stored a chunk of rows per statement, equal the same writes stored one by one", async () => {
+    // Seeded: 300 puts and deletes over 60 keys (more than one statement's chunk), with repeated
+    // keys inside the request, deletes of missing keys and keys that exist from an earlier request.
+    const random = new Random(7);
+    const key = (): string => (random.chance(0.1) ? `ké${random.int(0, 4)}` : `k${random.int(0, 59)}`);
+    const earlier: DocumentWrite[] = Array.from({ length: 20 }, (_, i) => ({ key: `k${i * 3}`, doc: `{"v":${i}}` }));
+    const request: DocumentWrite[] = Array.from({ length: 300 }, (_, i) => ({ key: key(), doc: random.chance(0.25) ? null : `{"i":${i}}` }));
+    const apply = (tenant: string, oneByOne: boolean) =>
+      runInDurableObject(edge(tenant), async (_instance: TestEdge, state) => {
+        const store = new EdgeStore(state.storage);
+        store.write("orders", earlier, 1);
+        const results = oneByOne ? request.flatMap((write) => store.write("orders", [write], 2)) : store.write("orders", request, 2);
+        return {
+          results,
+          wal: state.storage.sql.exec("SELECT lsn, table_name, doc_key, op, doc, time FROM evodb_wal ORDER BY lsn").toArray(),
+          docs: state.storage.sql.exec("SELECT table_name, doc_key, doc, lsn FROM evodb_docs ORDER BY doc_key").toArray(),
+          lastLsn: store.lastLsn(),
+        };
+      });
+    const batched = await apply("batch-chunked", false);
+    const reference = await apply("batch-one-by-one", true);
+    expect(batched).toEqual(reference);
+    expect(batched.results.filter((result) => result.op === "update").length).toBeGreaterThan(0);
+    expect(batched.results.filter((result) => result.op === "delete").length).toBeGreaterThan(0);
+    expect(batched.results.filter((result) => result.lsn === null).length).toBeGreaterThan(0);
   });
 
   it("refuses bad table names and keys without writing", async () => {
