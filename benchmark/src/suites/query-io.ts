@@ -1,7 +1,7 @@
 /**
- * What the query section measures besides time: blocks fetched by a point lookup on a 100-block
- * table, bytes read by a 2-of-50-columns query against the table's bytes (with Parquet's share for
- * the same two columns as baseline), and a repeated query served by the reader's byte cache.
+ * What the query section measures besides time (the point lookup's store reads are in
+ * query-lookup.ts): bytes read by a 2-of-50-columns query against the table's bytes (with Parquet's
+ * share for the same two columns as baseline), and a repeated query served by the reader's byte cache.
  */
 import { QueryEngine } from "@evodb/query";
 import { MemoryByteCache } from "@evodb/reader";
@@ -15,33 +15,6 @@ import type { BenchTable } from "./query-tables";
 /** An engine whose every FROM opens `table` (the section runs one table per engine). */
 export function engineFor(table: BenchTable, cache?: MemoryByteCache): QueryEngine {
   return new QueryEngine({ openTable: async () => table.table, ...(cache ? { cache } : {}) });
-}
-
-/** Blocks a point lookup by key touched (footers or chunks), from the store's own request log. */
-export async function measureLookupBlocks(ctx: SuiteContext, table: BenchTable, sql: string): Promise<void> {
-  const engine = engineFor(table);
-  table.counter.reset();
-  const output = await engine.query(sql);
-  const touched = table.counter.blocksTouched();
-  const s = output.stats;
-  const chunkBlocks = s.blocksRead + s.blocksWithoutMatch;
-  const plan = await engine.explain(sql);
-  const footerBytes = plan.bytes.footers;
-  ctx.record({
-    group: "Point lookup", name: `Point lookup by key: blocks fetched (of ${table.blocks})`, value: touched, unit: "blocks", better: "lower",
-    baseline: { name: "blocks in the table", value: table.blocks },
-    targets: [{ of: "value", op: "<=", threshold: 2, label: "<= 2 blocks" }],
-    note: `Counted at the store: data files with at least one GET (footer or column chunk). ${s.blocksPrunedByZoneMap} blocks pruned by zone map, ` +
-      `${s.blocksPrunedByBloom} by bloom filter; column chunks read from ${chunkBlocks} block(s); ${table.counter.dataGets} block requests, ` +
-      `${s.bytesRead.toLocaleString("en-US")} block bytes of ${s.tableBytes.toLocaleString("en-US")}.`,
-    ...(touched > 2
-      ? {
-          why: `Deciding that a block cannot hold the key takes that block's own footer and bloom filter, so every block not pruned by ` +
-            `snapshot statistics is read: ${touched} blocks touched in ${table.counter.dataGets} requests for ${chunkBlocks} block(s) of column chunks; ` +
-            `footers ${footerBytes.toLocaleString("en-US")} bytes (EXPLAIN).`,
-        }
-      : {}),
-  });
 }
 
 /** The same query twice through one MemoryByteCache: cold (empty cache) against warm latency and store reads. */

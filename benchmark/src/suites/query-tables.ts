@@ -4,7 +4,7 @@
  * table and hyparquet's in-memory Parquet file all read from memory. A counting wrapper records every
  * `get` the read path sends to the store (the R2 requests a Worker would make).
  */
-import { MemoryObjectStore, type JsonValue, type ObjectGetOptions, type ObjectStore, type StoredObjectBody, type WalEntry } from "@evodb/core";
+import { MemoryObjectStore, type ByteRange, type JsonValue, type ObjectGetOptions, type ObjectStore, type StoredObjectBody, type WalEntry } from "@evodb/core";
 import { createTable, openTable, type Table } from "@evodb/lakehouse";
 import { TableWriter } from "@evodb/writer";
 import { Random } from "@evodb/test-utils";
@@ -22,6 +22,8 @@ export class CountingObjectStore implements ObjectStore {
   dataGets = 0;
   /** Object keys read at least once since the last {@link reset}. */
   readonly keys = new Set<string>();
+  /** Every request for a data file since the last {@link reset}, with its range (a suffix is a footer read). */
+  readonly dataReads: { key: string; range: ByteRange | undefined }[] = [];
 
   constructor(private readonly inner: ObjectStore) {}
 
@@ -31,6 +33,7 @@ export class CountingObjectStore implements ObjectStore {
     this.dataGets = 0;
     this.bytes = 0;
     this.keys.clear();
+    this.dataReads.length = 0;
   }
 
   /** Distinct data files (blocks) read since the last reset: footers or column chunks. */
@@ -43,7 +46,10 @@ export class CountingObjectStore implements ObjectStore {
   async get(key: string, options?: ObjectGetOptions): Promise<StoredObjectBody | null> {
     const body = await this.inner.get(key, options);
     this.gets++;
-    if (isDataKey(key)) this.dataGets++;
+    if (isDataKey(key)) {
+      this.dataGets++;
+      this.dataReads.push({ key, range: options?.range });
+    }
     this.keys.add(key);
     if (body !== null) {
       // The size of the answer (a range read returns only the range); read once, handed on as is.
