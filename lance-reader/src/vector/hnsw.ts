@@ -156,17 +156,20 @@ export class RustHeap {
   }
 }
 
-/** The HNSW graph of one partition: per level, each node's neighbour list (or none). */
+/**
+ * The HNSW graph of one partition as flat arrays (no object or view per node): the neighbours of
+ * `node` at `level` are `values[offsets[r - 1] .. offsets[r])` with `r = rowOf[level][node]`; r = 0
+ * (or no map for the level) means the node is not on that level.
+ */
 export interface HnswGraph {
   /** Nodes in the partition (level 0 holds every node). */
   readonly numNodes: number;
   /** Levels searched (Lance's `max_level` parameter). */
   readonly maxLevel: number;
-  /** Neighbours of `node` at `level` (empty when the node is not on that level). */
-  neighbors(level: number, node: number): Uint32Array;
+  readonly rowOf: readonly Uint32Array[];
+  readonly offsets: Uint32Array;
+  readonly values: Uint32Array;
 }
-
-const EMPTY = new Uint32Array(0);
 
 /**
  * Builds a graph from the partition's index rows: `vectorIds[r]` and the neighbour list of row r
@@ -192,26 +195,21 @@ export function buildGraph(vectorIds: Uint32Array, listOffsets: Uint32Array, lis
     }
     rowOf.push(map);
   }
-  return {
-    numNodes,
-    maxLevel,
-    neighbors(level, node) {
-      const map = rowOf[level];
-      const row = map ? map[node]! : 0;
-      if (row === 0) return EMPTY;
-      return listValues.subarray(listOffsets[row - 1]!, listOffsets[row]!);
-    },
-  };
+  return { numNodes, maxLevel, rowOf, offsets: listOffsets, values: listValues };
 }
 
 /** Distance from the query to node `id` of the partition. */
 export type NodeDistance = (id: number) => number;
 
-/** Reusable per-search state: the visited set and the heaps. */
+/** Reusable per-search state: the visited set, the heaps and the greedy descent's position. */
 export class HnswSearchState {
   private visited = new Uint8Array(0);
   readonly candidates = new RustHeap(true);
   readonly results = new RustHeap(false);
+  /** Unvisited neighbours of the node being expanded. */
+  pending = new Uint32Array(64);
+  entry = 0;
+  entryDistance = 0;
 
   visitedFor(n: number): Uint8Array {
     if (this.visited.length < n) this.visited = new Uint8Array(n);
@@ -220,22 +218,30 @@ export class HnswSearchState {
   }
 }
 
-function greedy(graph: HnswGraph, level: number, start: number, startDistance: number, dist: NodeDistance): [number, number] {
-  let current = start;
-  let closest = startDistance;
+/** Greedy descent on one level from `state.entry`, leaving the closest node found there. */
+function greedy(graph: HnswGraph, level: number, dist: NodeDistance, state: HnswSearchState): void {
+  const map = graph.rowOf[level];
+  if (!map) return;
+  const { offsets, values } = graph;
+  let current = state.entry;
+  let closest = state.entryDistance;
   for (;;) {
-    const neighbors = graph.neighbors(level, current);
+    const row = map[current]!;
     let next = -1;
-    for (let i = 0; i < neighbors.length; i++) {
-      const d = dist(neighbors[i]!);
-      if (d < closest) {
-        closest = d;
-        next = neighbors[i]!;
+    if (row > 0) {
+      for (let i = offsets[row - 1]!, end = offsets[row]!; i < end; i++) {
+        const d = dist(values[i]!);
+        if (d < closest) {
+          closest = d;
+          next = values[i]!;
+        }
       }
     }
-    if (next < 0) return [current, closest];
+    if (next < 0) break;
     current = next;
   }
+  state.entry = current;
+  state.entryDistance = closest;
 }
 
 /**
@@ -265,9 +271,11 @@ export function searchHnsw(graph: HnswGraph, dist: NodeDistance, k: number, ef: 
     }
     return results.intoSorted();
   }
-  let ep = 0;
-  let epDistance = dist(0);
-  for (let level = graph.maxLevel - 1; level >= 0; level--) [ep, epDistance] = greedy(graph, level, ep, epDistance, dist);
+  state.entry = 0;
+  state.entryDistance = dist(0);
+  for (let level = graph.maxLevel - 1; level >= 0; level--) greedy(graph, level, dist, state);
+  const ep = state.entry;
+  const epDistance = state.entryDistance;
 
   // beam_search on level 0 with a result heap of size ef.
   const visited = state.visitedFor(n);
@@ -276,17 +284,23 @@ export function searchHnsw(graph: HnswGraph, dist: NodeDistance, k: number, ef: 
   visited[ep] = 1;
   candidates.push(epDistance, ep);
   if (!allowed || allowed[ep] === 1) results.push(epDistance, ep);
-  const pending: number[] = [];
+  const bottom = graph.rowOf[0]!;
+  const { offsets, values } = graph;
   while (candidates.len > 0) {
     candidates.pop();
     const current = candidates.popped;
-    const currentDistance = current.distance;
     const furthest = results.len > 0 ? results.peekDistance() : Infinity;
-    if (currentDistance > furthest && results.len === ef) break;
-    const neighbors = graph.neighbors(0, current.id);
-    pending.length = 0;
-    for (let i = 0; i < neighbors.length; i++) if (visited[neighbors[i]!] === 0) pending.push(neighbors[i]!);
-    for (const neighbor of pending) {
+    if (current.distance > furthest && results.len === ef) break;
+    const row = bottom[current.id]!;
+    if (row === 0) continue;
+    // Lance first collects the unvisited neighbours, then scores them in order.
+    const start = offsets[row - 1]!, end = offsets[row]!;
+    if (state.pending.length < end - start) state.pending = new Uint32Array(end - start);
+    const pending = state.pending;
+    let count = 0;
+    for (let i = start; i < end; i++) if (visited[values[i]!] === 0) pending[count++] = values[i]!;
+    for (let j = 0; j < count; j++) {
+      const neighbor = pending[j]!;
       visited[neighbor] = 1;
       const d = dist(neighbor);
       if (d <= furthest || results.len < ef) {
