@@ -3,10 +3,14 @@ import type { Table } from "@lancedb/lancedb";
 import { EvoDBError, MemoryObjectStore, type ObjectStore } from "@evodb/core";
 import { Random } from "@evodb/test-utils";
 import { openDataset, VectorSearcher, type Filter, type VectorSearchOptions } from "../src/index";
+import { ivfHnswSq } from "../src/hnsw";
 import { HNSW_APPENDED, HNSW_TABLES, makeVectors } from "../scripts/make-fixtures";
 import { RustHeap } from "../src/vector/hnsw";
 import { decodeU32ListPage } from "../src/codec/list21";
 import { CountingStore, datasetStore, oracle } from "./helpers";
+
+/** IVF_HNSW_SQ search is an opt-in entry point (src/hnsw.ts, `@evodb/lance-reader/hnsw`). */
+const WITH_HNSW = { indexTypes: [ivfHnswSq] };
 
 const QUERIES = 20;
 
@@ -48,7 +52,7 @@ describe.each(Object.entries(HNSW_TABLES))("IVF_HNSW_SQ on %s", (name, t) => {
   const run = (i: number, o: Partial<VectorSearchOptions>) => searcher.search({ column: "vector", query: query(i), k: 10, ...o });
 
   beforeAll(async () => {
-    searcher = new VectorSearcher(await openDataset(await datasetStore(name), `${name}.lance`));
+    searcher = new VectorSearcher(await openDataset(await datasetStore(name), `${name}.lance`), WITH_HNSW);
     table = await (await oracle()).openTable(name);
   });
 
@@ -99,9 +103,26 @@ describe.each(Object.entries(HNSW_TABLES))("IVF_HNSW_SQ on %s", (name, t) => {
 });
 
 describe("IVF_HNSW_SQ edge cases", () => {
+  it("is opt-in: without the @evodb/lance-reader/hnsw index type the search names it, and exact search still works", async () => {
+    const ds = await openDataset(await datasetStore("hnsw_cosine"), "hnsw_cosine.lance");
+    const { seeds, dim } = HNSW_TABLES.hnsw_cosine;
+    // Stored row 0 as the query: exact search and the index both find it first.
+    const q = makeVectors(seeds[0], seeds[1], 1, dim);
+    const error = await new VectorSearcher(ds).search({ column: "vector", query: q, k: 10 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EvoDBError);
+    expect(error).toMatchObject({ code: "UNSUPPORTED_FEATURE" });
+    expect((error as Error).message).toContain("@evodb/lance-reader/hnsw");
+    // The index types given are the only opt-in ones used: an empty list is the same refusal.
+    await expect(new VectorSearcher(ds, { indexTypes: [] }).search({ column: "vector", query: q, k: 10 })).rejects.toMatchObject({ code: "UNSUPPORTED_FEATURE" });
+    const exact = await new VectorSearcher(ds).search({ column: "vector", query: q, k: 10, useIndex: false });
+    const viaIndex = await new VectorSearcher(ds, WITH_HNSW).search({ column: "vector", query: q, k: 10 });
+    expect(exact.rowIds[0]).toBe(0);
+    expect(viaIndex.rowIds[0]).toBe(0);
+  });
+
   it("never returns deleted rows and searches the appended (unindexed) fragment exactly", async () => {
     const ds = await openDataset(await datasetStore("hnsw_l2"), "hnsw_l2.lance");
-    const searcher = new VectorSearcher(ds);
+    const searcher = new VectorSearcher(ds, WITH_HNSW);
     const { seeds, dim, rows } = HNSW_TABLES.hnsw_l2;
     const appended = ds.fragments[1]!;
     expect(appended.physicalRows).toBe(HNSW_APPENDED);
@@ -126,7 +147,7 @@ describe("IVF_HNSW_SQ edge cases", () => {
       const store: ObjectStore = { ...graphOnly, get: (key, options) => (key === graphKey ? graphOnly.get(key, options) : inner.get(key, options)) };
       // The query is stored row 0, so whatever nprobes the answer starts with that row.
       const q = makeVectors(HNSW_TABLES.hnsw_l2.seeds[0], HNSW_TABLES.hnsw_l2.seeds[1], 1, HNSW_TABLES.hnsw_l2.dim);
-      const r = await new VectorSearcher(await openDataset(store, "hnsw_l2.lance")).search({ column: "vector", query: q, k: 10, nprobes, ef: 20 });
+      const r = await new VectorSearcher(await openDataset(store, "hnsw_l2.lance"), WITH_HNSW).search({ column: "vector", query: q, k: 10, nprobes, ef: 20 });
       expect(r.rowIds[0]).toBe(0);
       return graphOnly.bytes;
     };
@@ -137,7 +158,7 @@ describe("IVF_HNSW_SQ edge cases", () => {
   });
 
   it("refuses ef below k * refineFactor and an index type it does not search", async () => {
-    const searcher = new VectorSearcher(await openDataset(await datasetStore("hnsw_cosine"), "hnsw_cosine.lance"));
+    const searcher = new VectorSearcher(await openDataset(await datasetStore("hnsw_cosine"), "hnsw_cosine.lance"), WITH_HNSW);
     const q = new Float32Array(HNSW_TABLES.hnsw_cosine.dim).fill(1);
     await expect(searcher.search({ column: "vector", query: q, k: 10, ef: 9 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await expect(searcher.search({ column: "vector", query: q, k: 10, ef: 15, refineFactor: 2 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
@@ -174,7 +195,7 @@ describe("IVF_HNSW_SQ edge cases", () => {
       const store = new MemoryObjectStore();
       for (const [k, v] of files) await store.put(k, k === victim ? damaged : v);
       try {
-        await new VectorSearcher(await openDataset(store, `${name}.lance`)).search({ column: "vector", query: q, k: 10, nprobes: 2, ef: 30 });
+        await new VectorSearcher(await openDataset(store, `${name}.lance`), WITH_HNSW).search({ column: "vector", query: q, k: 10, nprobes: 2, ef: 30 });
       } catch (e) {
         if (!(e instanceof EvoDBError)) throw new Error(`non-EvoDBError escaped: ${(e as Error)?.stack ?? String(e)}`);
         expect(typeof e.code).toBe("string");

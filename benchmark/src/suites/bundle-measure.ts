@@ -1,7 +1,8 @@
 /**
  * Bundle size of one package as a user's deploy would ship it: esbuild bundles the package's main
- * entry with everything it imports (workspace packages and npm dependencies alike), minified, ESM;
- * then gzip level 9. The metafile says how many output bytes each package contributed.
+ * entry (or several of its export entries together) with everything it imports (workspace packages
+ * and npm dependencies alike), minified, ESM; then gzip level 9. The metafile says how many output
+ * bytes each package contributed.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -17,6 +18,11 @@ export interface BundleSpec {
   readonly platform: "browser" | "node";
   /** Leave npm dependencies out (for a Node CLI, which loads them from node_modules at run time). */
   readonly externalNpmDependencies?: boolean;
+  /**
+   * Export entries bundled together (keys of `exports`, default `["."]`), e.g. `[".", "./hnsw"]`
+   * for a deploy that imports an opt-in subpath besides the main entry.
+   */
+  readonly exports?: readonly string[];
 }
 
 /** Sizes of one bundle and what went into it. */
@@ -45,12 +51,18 @@ function readPackage(dir: string): PackageJson {
   return JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as PackageJson;
 }
 
-/** The main entry's source file (`exports["."].default`). */
-function mainEntry(dir: string, pkg: PackageJson): string {
-  const main = pkg.exports?.["."];
-  const file = typeof main === "string" ? main : main?.default;
-  if (!file) throw new EvoDBError("INVALID_ARGUMENT", `${pkg.name} has no "." export in ${dir}/package.json; bundle sizes need a main entry.`);
+/** The source file of export entry `key` (`exports[key].default`). */
+function exportEntry(dir: string, pkg: PackageJson, key: string): string {
+  const entry = pkg.exports?.[key];
+  const file = typeof entry === "string" ? entry : entry?.default;
+  if (!file) throw new EvoDBError("INVALID_ARGUMENT", `${pkg.name} has no ${JSON.stringify(key)} export in ${dir}/package.json; bundle sizes need that entry.`);
   return path.join(dir, file);
+}
+
+/** The bundle's display name: the package, plus the subpaths bundled with its main entry. */
+function bundleName(pkg: PackageJson, keys: readonly string[]): string {
+  const subpaths = keys.filter((k) => k !== ".").map((k) => `${pkg.name}${k.slice(1)}`);
+  return subpaths.length === 0 ? pkg.name : `${keys.includes(".") ? `${pkg.name} + ` : ""}${subpaths.join(" + ")}`;
 }
 
 /** Which package an input file of the metafile belongs to: an npm package name, or the workspace package holding it. */
@@ -91,8 +103,13 @@ export async function measureBundle(root: string, spec: BundleSpec, workspaceDir
   const pkg = readPackage(dir);
   const workspaceNames = new Map(workspaceDirs.map((d) => [d, readPackage(path.join(root, d)).name]));
   const npmDependencies = Object.entries(pkg.dependencies ?? {}).filter(([, version]) => !version.startsWith("workspace:")).map(([name]) => name);
+  const keys = spec.exports ?? ["."];
+  const files = keys.map((key) => exportEntry(dir, pkg, key));
   const result = await build({
-    entryPoints: [mainEntry(dir, pkg)],
+    // Several entries are bundled as one module re-exporting them all, as one deploy importing each.
+    ...(files.length === 1
+      ? { entryPoints: files }
+      : { stdin: { contents: files.map((f) => `export * from ${JSON.stringify(f)};`).join("\n"), resolveDir: dir, loader: "ts" as const } }),
     absWorkingDir: root,
     bundle: true,
     minify: true,
@@ -109,10 +126,10 @@ export async function measureBundle(root: string, spec: BundleSpec, workspaceDir
   const code = result.outputFiles[0]!.contents;
   const externals = new Set<string>();
   for (const output of Object.values(result.metafile.outputs)) for (const entry of output.imports) if (entry.external) externals.add(entry.path);
-  const files = Object.values(result.metafile.outputs).flatMap((output) => Object.entries(output.inputs).map(([input, info]) => ({ path: shortPath(input), bytes: info.bytesInOutput })));
+  const inputs = Object.values(result.metafile.outputs).flatMap((output) => Object.entries(output.inputs).map(([input, info]) => ({ path: shortPath(input), bytes: info.bytesInOutput })));
   return {
-    name: pkg.name,
-    largestFiles: files.sort((a, b) => b.bytes - a.bytes).slice(0, LARGEST_FILES),
+    name: bundleName(pkg, keys),
+    largestFiles: inputs.sort((a, b) => b.bytes - a.bytes).slice(0, LARGEST_FILES),
     minifiedBytes: code.length,
     gzipBytes: gzipSync(code, { level: 9 }).length,
     contents: contentsOf(result.metafile, root, workspaceNames),

@@ -13,9 +13,8 @@ import type { FragmentReader } from "../fragment";
 import type { LanceField } from "../schema";
 import { distance, dot } from "./kernels";
 import { PqScanner } from "./pq-scan";
-import { type IvfPartition, type IvfPqIndex, type Metric } from "./ivf-pq";
-import { HnswSqSearcher, type IvfHnswSqIndex } from "./ivf-hnsw-sq";
-import { loadVectorIndex, type VectorIndex } from "./load-index";
+import { type IvfPqIndex, type Metric } from "./ivf-pq";
+import { loadVectorIndex, type VectorIndex, type VectorIndexType } from "./load-index";
 import { TopK } from "./top-k";
 
 /** Options of {@link VectorSearcher.search}. */
@@ -27,7 +26,7 @@ export interface VectorSearchOptions {
   k?: number;
   /** Partitions to probe (default 20, as lancedb). */
   nprobes?: number;
-  /** IVF_HNSW_SQ beam width per partition (default k * refineFactor * 1.5, as lancedb); at least k * refineFactor. */
+  /** IVF_HNSW_SQ beam width per partition (default k * refineFactor * 1.5, as lancedb); at least k * refineFactor. Needs the `@evodb/lance-reader/hnsw` index type. */
   ef?: number;
   /** Re-rank k * refineFactor PQ candidates with exact distances (default: no re-ranking). */
   refineFactor?: number;
@@ -38,6 +37,20 @@ export interface VectorSearchOptions {
   /** False: exact search even when an index exists (lancedb `bypassVectorIndex`). */
   useIndex?: boolean;
 }
+
+/** Options of a {@link VectorSearcher}. */
+export interface VectorSearcherOptions {
+  /** Index auxiliary files up to this size are read whole (default 4 MiB), larger ones per probed partition. */
+  eagerIndexBytes?: number;
+  /**
+   * Index types besides the built-in IVF_PQ, e.g. `[ivfHnswSq]` from `@evodb/lance-reader/hnsw`;
+   * searching a column whose index is of a type not given fails with UNSUPPORTED_FEATURE.
+   */
+  indexTypes?: readonly VectorIndexType[];
+}
+
+/** What the masks are computed from: an index partition's row addresses. */
+type Partition = { readonly rowIds: Float64Array };
 
 /** Nearest rows, best first. */
 export interface VectorSearchResult {
@@ -50,16 +63,14 @@ const TWO_32 = 2 ** 32;
 /** Searches one dataset version; caches loaded indices and vectors between queries. */
 export class VectorSearcher {
   private readonly indices = new Map<string, Promise<VectorIndex>>();
-  private readonly hnswSearchers = new Map<IvfHnswSqIndex, HnswSqSearcher>();
   private readonly vectors = new Map<string, Promise<Float32Array>>();
-  private readonly unfilteredMasks = new WeakMap<IvfPartition, Uint8Array | null>();
+  private readonly unfilteredMasks = new WeakMap<Partition, Uint8Array | null>();
   private readonly scanners = new Map<IvfPqIndex, PqScanner>();
   private noFilterAllowed: Promise<Map<number, Uint8Array | null>> | null = null;
 
   constructor(
     readonly dataset: LanceDataset,
-    /** `eagerIndexBytes`: index auxiliary files up to this size are read whole (default 4 MiB), larger ones per probed partition. */
-    private readonly options: { eagerIndexBytes?: number } = {},
+    private readonly options: VectorSearcherOptions = {},
   ) {}
 
   private vectorField(name: string, dimension: number): LanceField {
@@ -82,7 +93,7 @@ export class VectorSearcher {
     return hit;
   }
 
-  /** Loads (once) the vector indices (IVF_PQ, IVF_HNSW_SQ) on `field`. */
+  /** Loads (once) the vector indices on `field`: IVF_PQ, and the opt-in types the searcher was given. */
   private loadIndices(field: LanceField): Promise<VectorIndex[]> {
     return Promise.all(
       this.dataset
@@ -91,7 +102,7 @@ export class VectorSearcher {
         .map((e) => {
           let hit = this.indices.get(e.uuid);
           if (!hit) {
-            hit = loadVectorIndex(this.dataset.store, this.dataset.root, e, this.options.eagerIndexBytes);
+            hit = loadVectorIndex(this.dataset.store, this.dataset.root, e, this.options.eagerIndexBytes, this.options.indexTypes);
             hit.catch(() => this.indices.delete(e.uuid));
             this.indices.set(e.uuid, hit);
           }
@@ -117,7 +128,7 @@ export class VectorSearcher {
   }
 
   /** Rows of an index partition that may be returned (null: all); rows of fragments gone from this version are excluded. */
-  private partitionMask(part: IvfPartition, allowed: Map<number, Uint8Array | null>): Uint8Array | null {
+  private partitionMask(part: Partition, allowed: Map<number, Uint8Array | null>): Uint8Array | null {
     const rows = part.rowIds.length;
     let mask: Uint8Array | null = null;
     for (let i = 0; i < rows; i++) {
@@ -158,15 +169,15 @@ export class VectorSearcher {
       if (refine !== undefined && (!Number.isInteger(refine) || refine < 1)) throw new EvoDBError("INVALID_ARGUMENT", `refineFactor must be a positive integer, got ${refine}`);
       const candidates = new TopK(k * (refine ?? 1));
       // Deletions are fixed for a version: unfiltered partition masks are computed once.
-      const maskOf = (part: IvfPartition): Uint8Array | null => {
+      const maskOf = (part: Partition): Uint8Array | null => {
         if (options.filter !== undefined) return this.partitionMask(part, allowed);
         let hit = this.unfilteredMasks.get(part);
         if (hit === undefined) this.unfilteredMasks.set(part, (hit = this.partitionMask(part, allowed)));
         return hit;
       };
       for (const index of indices) {
-        if ("kind" in index) {
-          await this.searchHnswSq(index, query, k * (refine ?? 1), nprobes, options.ef, candidates, maskOf);
+        if ("search" in index) {
+          await index.search({ query, k: k * (refine ?? 1), nprobes, ef: options.ef, candidates, allowed: maskOf });
           continue;
         }
         let scanner = this.scanners.get(index);
@@ -189,15 +200,6 @@ export class VectorSearcher {
     }
     const sorted = final.sorted();
     return { rowIds: sorted.ids, distances: sorted.distances };
-  }
-
-  /** IVF_HNSW_SQ: graph search of the probed partitions into `candidates` (see ivf-hnsw-sq.ts). */
-  private async searchHnswSq(index: IvfHnswSqIndex, query: Float32Array, k: number, nprobes: number, ef: number | undefined, candidates: TopK, maskOf: (part: IvfPartition) => Uint8Array | null): Promise<void> {
-    const width = ef ?? k + Math.floor(k / 2);
-    if (!Number.isInteger(width) || width < k) throw new EvoDBError("INVALID_ARGUMENT", `ef must be an integer of at least k * refineFactor (${k}), got ${width}`);
-    let searcher = this.hnswSearchers.get(index);
-    if (!searcher) this.hnswSearchers.set(index, (searcher = new HnswSqSearcher(index)));
-    await searcher.search(query, k, nprobes, width, candidates, new TopK(Math.min(nprobes, index.numPartitions)), maskOf);
   }
 
   /**
