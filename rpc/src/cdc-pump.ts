@@ -9,6 +9,15 @@ import { CloseCode, FRAME_HEADER_BYTES, FRAME_TRAILER_BYTES, MAX_BATCH_ENTRIES }
 const TARGET_BATCH_BYTES = 512 * 1024;
 /** Give up on a connection that makes no progress for this long (the alarm retries). */
 const STALL_TIMEOUT_MS = 15_000;
+/**
+ * How long a drained session stays open for the next write. A client posting batches one after
+ * another writes every few tens of milliseconds; closing at once made every request pay a new
+ * socket, HELLO, token signature and check, and WELCOME. Short, because an open outgoing socket
+ * keeps the object in memory.
+ */
+const LINGER_MS = 1000;
+/** A session older than this closes as soon as it is drained, so one alarm run stays short. */
+const MAX_SESSION_MS = 60_000;
 
 /**
  * Sends the edge object's unacknowledged WAL entries to the writer over one WebSocket, then closes
@@ -16,9 +25,13 @@ const STALL_TIMEOUT_MS = 15_000;
  * sockets the object accepted can hibernate), so a permanently open connection would bill every
  * idle tenant for wall time. The pump therefore opens a socket only when the WAL has entries,
  * drains the WAL (including entries written while it runs), and closes the socket when every entry
- * is acknowledged. The alarm that runs it retries with backoff when anything fails.
+ * is acknowledged and no write came for {@link LINGER_MS} ({@link notify} hands it new writes).
+ * The alarm that runs it retries with backoff when anything fails.
  */
 export class CdcPump {
+  /** Sends entries written since the last call, when the session is open; set while {@link drain} runs. */
+  private wake: (() => void) | null = null;
+
   constructor(
     private readonly store: EdgeStore,
     private readonly connect: () => Promise<WebSocket>,
@@ -48,11 +61,20 @@ export class CdcPump {
     }
   }
 
+  /** Tells a running pump that new entries are in the WAL (a no-op when none runs). */
+  notify(): void {
+    this.wake?.();
+  }
+
   private run(ws: WebSocket, session: ClientSession): Promise<void> {
+    const started = Date.now();
     return new Promise<void>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
+      let linger: ReturnType<typeof setTimeout> | undefined;
       const finish = (error?: EvoDBError): void => {
         clearTimeout(timer);
+        clearTimeout(linger);
+        this.wake = null;
         if (error) reject(error);
         else resolve();
       };
@@ -62,14 +84,28 @@ export class CdcPump {
       };
       const sendMore = (): void => {
         const maxBytes = Math.min(TARGET_BATCH_BYTES, session.maxFrameBytes - FRAME_HEADER_BYTES - FRAME_TRAILER_BYTES - 64);
+        const wasIdle = session.idle;
         while (session.canSend()) {
           const entries = this.store.entriesAfter(session.sentThrough, MAX_BATCH_ENTRIES, maxBytes);
           if (entries.length === 0) break;
           ws.send(encodeBatchFrame(entries));
           session.sent(entries[0]!.lsn, entries[entries.length - 1]!.lsn);
         }
-        // Entries written while we waited for ACKs were picked up above; stop only when none are left.
-        if (session.idle && this.store.entriesAfter(session.sentThrough, 1, Number.MAX_SAFE_INTEGER).length === 0) finish();
+        if (!session.idle) {
+          clearTimeout(linger);
+          linger = undefined;
+          // The stall clock runs from the last message; after a linger it must run from this send.
+          if (wasIdle) armStallTimer();
+          return;
+        }
+        // Entries written while we waited for ACKs were picked up above; stop only when none are
+        // left and no write came during the linger (or the session is old enough to hand over).
+        if (this.store.entriesAfter(session.sentThrough, 1, Number.MAX_SAFE_INTEGER).length > 0) return;
+        if (Date.now() - started >= MAX_SESSION_MS) finish();
+        else if (linger === undefined) linger = setTimeout(() => finish(), LINGER_MS);
+      };
+      this.wake = () => {
+        if (session.canSend()) sendMore();
       };
       ws.addEventListener("message", (event: MessageEvent) => {
         armStallTimer();
@@ -95,6 +131,8 @@ export class CdcPump {
         }
       });
       ws.addEventListener("close", (event: CloseEvent) => {
+        // Closed while lingering with everything acknowledged: nothing was lost, the session is just over.
+        if (linger !== undefined) return finish();
         finish(new EvoDBError(event.code === CloseCode.Unauthorized ? "UNAUTHORIZED" : "STORAGE_ERROR", `CDC socket closed by the writer (${event.code} ${event.reason}) before every entry was acknowledged`, { details: { closeCode: event.code } }));
       });
       ws.addEventListener("error", () => finish(new EvoDBError("STORAGE_ERROR", "CDC socket error; will retry")));

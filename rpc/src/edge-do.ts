@@ -66,7 +66,8 @@ function documentKey(doc: JsonValue): string {
  *
  * The pump runs from the alarm. A write arms the alarm for "now"; the alarm opens a WebSocket to
  * the writer, sends every unacknowledged entry, trims the WAL as ACKs arrive, and closes the
- * socket once all is acknowledged (outgoing sockets cannot hibernate, see cdc-pump.ts). On failure
+ * socket once all is acknowledged and no write came for a second (outgoing sockets cannot
+ * hibernate, see cdc-pump.ts); writes in the meantime go out on the open socket. On failure
  * it re-arms itself with exponential backoff, and the next run resumes after the last ACK.
  */
 export class CdcEdge<Env extends CdcEdgeEnv = CdcEdgeEnv> extends DurableObject<Env> {
@@ -74,6 +75,8 @@ export class CdcEdge<Env extends CdcEdgeEnv = CdcEdgeEnv> extends DurableObject<
   protected readonly store: EdgeStore;
   /** The tenant once {@link tenant} has established it. */
   private knownTenant: string | null = null;
+  /** The CDC pump while an alarm runs it. */
+  private pump: CdcPump | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -131,8 +134,12 @@ export class CdcEdge<Env extends CdcEdgeEnv = CdcEdgeEnv> extends DurableObject<
   private write(table: string, writes: { key: string; doc: string | null }[]): WriteResult[] {
     this.tenant();
     const results = this.store.write(table, writes, Date.now());
-    // Arm the pump; the storage call is ordered with the write above by the output gate.
-    if (results.some((result) => result.lsn !== null)) void this.ctx.storage.setAlarm(Date.now());
+    if (results.some((result) => result.lsn !== null)) {
+      // A pump still connected ships the entries at once; the alarm covers the case where it has
+      // just finished. The storage call is ordered with the write above by the output gate.
+      this.pump?.notify();
+      void this.ctx.storage.setAlarm(Date.now());
+    }
     return results;
   }
 
@@ -210,6 +217,7 @@ export class CdcEdge<Env extends CdcEdgeEnv = CdcEdgeEnv> extends DurableObject<
   /** Runs the CDC pump; on failure re-arms itself with exponential backoff (100 ms .. 60 s). */
   override async alarm(): Promise<void> {
     const pump = new CdcPump(this.store, () => this.openWriterSocket(), () => this.hello());
+    this.pump = pump;
     try {
       await pump.drain();
       this.store.setFailures(0);
@@ -219,6 +227,8 @@ export class CdcEdge<Env extends CdcEdgeEnv = CdcEdgeEnv> extends DurableObject<
       await this.ctx.storage.setAlarm(Date.now() + Math.min(MAX_RETRY_BACKOFF_MS, 100 * 2 ** Math.min(failures, 10)));
       // Reported, not swallowed: the retry is armed above and the entries stay in the WAL.
       console.error(`EvoDB CDC: attempt ${failures} failed, retrying:`, error instanceof Error ? error.message : error);
+    } finally {
+      this.pump = null;
     }
   }
 }

@@ -1,5 +1,6 @@
 import { EvoDBError } from "@evodb/core";
 import { MAX_DOC_BYTES, MAX_KEY_BYTES, estimateEntryBytes, validateTableName, type CdcEntry } from "./batch";
+import { chunks, listPlaceholders, rowPlaceholders } from "./sql-chunks";
 
 /**
  * The edge Durable Object's SQLite: the tenant's documents, its write-ahead log of changes not yet
@@ -60,30 +61,6 @@ function checkKey(key: string): void {
   // The WAL carries keys as JSON text (docs/wal.md), so the limit applies to the quoted form.
   const bytes = encoder.encode(JSON.stringify(key)).length;
   if (key.length === 0 || bytes > MAX_KEY_BYTES) throw new EvoDBError("INVALID_ARGUMENT", `document keys must be non-empty and at most ${MAX_KEY_BYTES} bytes as JSON text, got ${bytes}`);
-}
-
-/**
- * Bound parameters one SQL statement may take: Durable Object SQLite allows 100
- * (developers.cloudflare.com/durable-objects/platform/limits). Writes go a chunk of rows per
- * statement rather than a statement per row: a request of 50 documents costs about 6 statements
- * instead of 150, and each statement is a crossing between JavaScript and SQLite.
- */
-const MAX_BOUND_PARAMETERS = 100;
-
-/** `items` cut into runs that fit one statement: `perItem` parameters each, plus `fixed` per statement. */
-function* chunks<T>(items: readonly T[], perItem: number, fixed: number): Generator<T[]> {
-  const size = Math.floor((MAX_BOUND_PARAMETERS - fixed) / perItem);
-  for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
-}
-
-/** Placeholders of `count` rows of `width` values, for `VALUES`: `(?, ?), (?, ?)`. */
-function rowPlaceholders(count: number, width: number): string {
-  return new Array<string>(count).fill(`(${new Array<string>(width).fill("?").join(", ")})`).join(", ");
-}
-
-/** Placeholders of an `IN` list of `count` values: `?, ?, ?`. */
-function listPlaceholders(count: number): string {
-  return new Array<string>(count).fill("?").join(", ");
 }
 
 /** SQL access of the edge Durable Object. */

@@ -1,5 +1,6 @@
 import { EvoDBError } from "@evodb/core";
 import type { CdcEntry } from "./batch";
+import { chunks, rowPlaceholders } from "./sql-chunks";
 
 /**
  * The writer Durable Object's durable buffer, in its own SQLite database (tables prefixed
@@ -123,14 +124,15 @@ export class WriterStore {
     return this.storage.transactionSync(() => {
       const floor = this.durableLsn(sourceId, tenant);
       let stored = 0;
-      for (const entry of entries) {
-        if (entry.lsn <= floor) continue;
-        const cursor = this.sql.exec(
+      const fresh = entries.filter((entry) => entry.lsn > floor);
+      // A chunk of entries per statement (sql-chunks.ts); RETURNING counts the rows inserted.
+      for (const chunk of chunks(fresh, 6, 2)) {
+        stored += this.sql.exec(
           `INSERT INTO evodb_cdc_buffer (source_id, lsn, tenant, table_name, doc_key, op, doc, time)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, lsn) DO NOTHING`,
-          sourceId, entry.lsn, tenant, entry.table, entry.key, entry.op, entry.doc, entry.time,
-        );
-        stored += cursor.rowsWritten > 0 ? 1 : 0;
+           SELECT ?, column1, ?, column2, column3, column4, column5, column6 FROM (VALUES ${rowPlaceholders(chunk.length, 6)}) WHERE true ORDER BY column1
+           ON CONFLICT (source_id, lsn) DO NOTHING RETURNING seq`,
+          sourceId, tenant, ...chunk.flatMap((entry) => [entry.lsn, entry.table, entry.key, entry.op, entry.doc, entry.time]),
+        ).toArray().length;
       }
       this.sql.exec(
         `INSERT INTO evodb_cdc_sources (source_id, tenant, acked_lsn) VALUES (?, ?, ?)
