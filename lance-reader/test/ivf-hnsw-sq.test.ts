@@ -6,7 +6,8 @@ import { openDataset, VectorSearcher, type Filter, type VectorSearchOptions } fr
 import { ivfHnswSq } from "../src/hnsw";
 import { HNSW_APPENDED, HNSW_TABLES, makeVectors } from "../scripts/make-fixtures";
 import { RustHeap } from "../src/vector/hnsw";
-import { decodeU32ListPage } from "../src/codec/list21";
+import { decodeLevels, decodeU32ListPage } from "../src/codec/list21";
+import { parseProto } from "../src/protobuf";
 import { CountingStore, datasetStore, oracle } from "./helpers";
 
 /** IVF_HNSW_SQ search is an opt-in entry point (src/hnsw.ts, `@evodb/lance-reader/hnsw`). */
@@ -214,6 +215,16 @@ describe("list<u32> pages", () => {
     expect(Array.from(lists.offsets)).toEqual([0, 0, 0, 0, 0]);
     expect(lists.values.length).toBe(0);
     expect(() => decodeU32ListPage(new Uint8Array([0x12, 7, 0x2a, 2, 1, 5, 0x32, 1, 9]), [], 4)).toThrow(expect.objectContaining({ code: "UNSUPPORTED_FEATURE" }));
+  });
+
+  // CompressiveEncoding { rle (8) { values: flat u16, run_lengths: flat u8 } } over
+  // [u64 size of the values][values][run lengths], as lance writes RLE level buffers.
+  it("decodes RLE levels and refuses runs that do not cover the levels", () => {
+    const enc = parseProto(new Uint8Array([0x42, 12, 0x0a, 4, 0x0a, 2, 0x08, 16, 0x12, 4, 0x0a, 2, 0x08, 8]));
+    const buffer = new Uint8Array([4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 3, 2]);
+    expect(Array.from(decodeLevels(enc, buffer, 5))).toEqual([0, 0, 0, 1, 1]);
+    expect(() => decodeLevels(enc, buffer, 6)).toThrow(expect.objectContaining({ code: "CORRUPT_LANCE" }));
+    expect(() => decodeLevels(enc, buffer.subarray(0, 12), 5)).toThrow(expect.objectContaining({ code: "CORRUPT_LANCE" }));
   });
 
   it("refuses a page that is neither mini-block nor all-null, and random layout bytes, with EvoDBError", () => {

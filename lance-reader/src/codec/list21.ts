@@ -36,7 +36,7 @@ function align8(n: number): number {
 }
 
 /** u16 levels from a block-compressed level buffer: RLE (u64 values size, values, run lengths) or what compressive.ts decodes. */
-function decodeLevels(enc: ProtoMessage, buffer: Uint8Array, count: number): Uint16Array {
+export function decodeLevels(enc: ProtoMessage, buffer: Uint8Array, count: number): Uint16Array {
   const [kind, body] = branch(enc);
   if (kind === RLE) {
     const valueEnc = body.message(1);
@@ -125,7 +125,7 @@ export function decodeU32ListPage(layoutBytes: Uint8Array, buffers: Uint8Array[]
     const valueSize = large ? chunk.u32(at) : chunk.u16(at);
     at = align8(at + (large ? 4 : 2));
     check(at + repSize <= c.size, "repetition levels run past the chunk");
-    const repLevels = asU16(decodeBlock(rep, chunk.bytes.subarray(at, at + repSize), levels), levels);
+    const repLevels = decodeLevels(rep, chunk.bytes.subarray(at, at + repSize), levels);
     at = align8(at + repSize);
     let defLevels: Uint16Array | null = null;
     if (def) {
