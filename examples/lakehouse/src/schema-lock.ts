@@ -7,7 +7,7 @@
  * the backstop for writes that race with the lock.
  */
 import { assertValid, checkSchema, EvoDBError, isEvoDBError, parseJson, type JsonValue, type Schema } from "@evodb/core";
-import { parseSchemaFile, readPointerObject, tablePrefix, validateTableName, type TableMetadata } from "@evodb/lakehouse";
+import { parseSchemaFile, parseTableMetadata, POINTER_PATH, tablePrefix, validateTableName } from "@evodb/lakehouse";
 import { tenantRoot } from "./lakehouse-flush";
 
 /** HTTP status of a refused document: the request is well-formed but its content is not accepted. */
@@ -18,19 +18,50 @@ export const SCHEMA_MISMATCH_STATUS = 422;
 const schemaFiles = new Map<string, Schema | null>();
 const MAX_CACHED_SCHEMAS = 1000;
 
+// Per table pointer (object key): its etag when last read and the schema file it named (`null`:
+// none). The pointer changes with every commit, so it is read on every POST, but conditionally:
+// while its etag is unchanged R2 answers without a body and the pointer, whose snapshot list grows
+// with the table's history, is not downloaded and parsed again.
+const pointers = new Map<string, { etag: string; schemaPath: string | null }>();
+const MAX_CACHED_POINTERS = 1000;
+
+/** The path of the current schema file named by a table's pointer; null when it names none. */
+async function currentSchemaPath(store: R2Bucket, prefix: string): Promise<string | null> {
+  const key = prefix + POINTER_PATH;
+  const cached = pointers.get(key);
+  let object: R2ObjectBody | null;
+  if (cached === undefined) {
+    object = await store.get(key);
+  } else {
+    const conditional: R2Object | R2ObjectBody | null = await store.get(key, { onlyIf: { etagDoesNotMatch: cached.etag } });
+    if (conditional !== null && !("body" in conditional)) {
+      // No body: the etag matched, this is the pointer read last time.
+      if (conditional.etag === cached.etag) return cached.schemaPath;
+      object = await store.get(key);
+    } else {
+      object = conditional;
+    }
+  }
+  if (object === null) throw new EvoDBError("NOT_FOUND", `Table ${prefix} does not exist (no ${key}).`, { details: { key } });
+  const metadata = parseTableMetadata(await object.text(), key);
+  const schemaPath = metadata.schemas.find((version) => version.schemaId === metadata.currentSchemaId)?.path ?? null;
+  if (pointers.size >= MAX_CACHED_POINTERS) pointers.delete(pointers.keys().next().value!);
+  pointers.set(key, { etag: object.etag, schemaPath });
+  return schemaPath;
+}
+
 /** The current schema of a tenant's table; null when the table does not exist or has none yet. */
 async function currentSchema(store: R2Bucket, tenant: string, table: string): Promise<Schema | null> {
   const prefix = tablePrefix(tenantRoot(tenant), table);
-  let metadata: TableMetadata;
+  let path: string | null;
   try {
-    metadata = (await readPointerObject(store, prefix)).metadata;
+    path = await currentSchemaPath(store, prefix);
   } catch (error) {
     // No table yet: its first flush creates it flexible, so nothing can be refused.
     if (isEvoDBError(error, "NOT_FOUND")) return null;
     throw error;
   }
-  const path = metadata.schemas.find((version) => version.schemaId === metadata.currentSchemaId)?.path;
-  if (path === undefined) return null;
+  if (path === null) return null;
   const key = prefix + path;
   const cached = schemaFiles.get(key);
   if (cached !== undefined) return cached;
