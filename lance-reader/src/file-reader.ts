@@ -1,10 +1,11 @@
 /**
  * Reads column values of one Lance data file: picks the pages overlapping a row range, fetches
- * only their buffers (adjacent buffers in one request), decodes by the page's encoding type and
- * keeps a few decoded pages for repeated `take` calls.
+ * only their buffers (adjacent buffers in one request, separate requests concurrently), decodes by
+ * the page's encoding type and keeps a few decoded pages for repeated `take` calls.
  */
 import { check, unsupported } from "./errors";
 import { type LanceFileMeta, type PageMeta } from "./file";
+import { readRanges } from "./io";
 import { parseProto, type ProtoMessage } from "./protobuf";
 import { decodePage20 } from "./codec/page20";
 import { decodeMiniBlockChunks, decodePage21, planMiniBlock, type DecodedPage, type MiniChunk } from "./codec/page21";
@@ -43,17 +44,21 @@ export class LanceFileReader {
   }
 
   private async fetchBuffers(page: PageMeta): Promise<Uint8Array[]> {
-    const out: Uint8Array[] = new Array(page.buffers.length);
     const order = page.buffers.map((b, i) => ({ ...b, i })).sort((a, b) => a.offset - b.offset);
+    // Runs [first, last] of buffers close enough to share one request.
+    const runs: [first: number, last: number, start: number, end: number][] = [];
     for (let k = 0; k < order.length; ) {
       let j = k;
       let end = order[k]!.offset + order[k]!.size;
       while (j + 1 < order.length && order[j + 1]!.offset <= end + COALESCE_GAP) end = Math.max(end, order[++j]!.offset + order[j]!.size);
-      const start = order[k]!.offset;
-      const bytes = end > start ? await this.meta.reader.read(start, end - start) : new Uint8Array(0);
-      for (let m = k; m <= j; m++) out[order[m]!.i] = bytes.subarray(order[m]!.offset - start, order[m]!.offset - start + order[m]!.size);
+      runs.push([k, j, order[k]!.offset, end]);
       k = j + 1;
     }
+    const fetched = await readRanges(this.meta.reader, runs.map(([, , start, end]) => [start, end - start] as const));
+    const out: Uint8Array[] = new Array(page.buffers.length);
+    runs.forEach(([k, j, start], r) => {
+      for (let m = k; m <= j; m++) out[order[m]!.i] = fetched[r]!.subarray(order[m]!.offset - start, order[m]!.offset - start + order[m]!.size);
+    });
     return out;
   }
 
@@ -163,16 +168,21 @@ export class LanceFileReader {
       if (base === null) return null;
       positions[i] = base + (r - starts[p]!) * bytesPerRow;
     }
-    const out = new Uint8Array(rows.length * bytesPerRow);
     const order = Array.from(positions.keys()).sort((a, b) => positions[a]! - positions[b]!);
+    // Runs of rows close enough to share one request; the requests go out concurrently.
+    const runs: [first: number, last: number][] = [];
     for (let k = 0; k < order.length; ) {
       let j = k;
       while (j + 1 < order.length && positions[order[j + 1]!]! <= positions[order[j]!]! + bytesPerRow + COALESCE_GAP) j++;
-      const start = positions[order[k]!]!;
-      const bytes = await this.meta.reader.read(start, positions[order[j]!]! + bytesPerRow - start);
-      for (let m = k; m <= j; m++) out.set(bytes.subarray(positions[order[m]!]! - start, positions[order[m]!]! - start + bytesPerRow), order[m]! * bytesPerRow);
+      runs.push([k, j]);
       k = j + 1;
     }
+    const fetched = await readRanges(this.meta.reader, runs.map(([k, j]) => [positions[order[k]!]!, positions[order[j]!]! + bytesPerRow - positions[order[k]!]!] as const));
+    const out = new Uint8Array(rows.length * bytesPerRow);
+    runs.forEach(([k, j], r) => {
+      const start = positions[order[k]!]!;
+      for (let m = k; m <= j; m++) out.set(fetched[r]!.subarray(positions[order[m]!]! - start, positions[order[m]!]! - start + bytesPerRow), order[m]! * bytesPerRow);
+    });
     return out;
   }
 

@@ -41,6 +41,29 @@ export class RangeReader {
   }
 }
 
+/**
+ * Range reads of one object in flight at once. Independent reads (a page's buffers, scattered
+ * re-rank candidates) issued one after another cost a round trip each (on R2, or a libuv thread-pool
+ * trip per file operation in Node); concurrently about one per batch. Eight stays close to a Worker's
+ * six simultaneous connections (the rest queue) without flooding either store.
+ */
+export const READS_IN_FLIGHT = 8;
+
+/** Reads every `[offset, length]` range of `reader`, at most {@link READS_IN_FLIGHT} at once; results in input order. */
+export async function readRanges(reader: RangeReader, ranges: readonly (readonly [offset: number, length: number])[]): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = new Array(ranges.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < ranges.length) {
+      const i = next++;
+      // An empty range needs no request (an empty page buffer may sit at any offset).
+      out[i] = ranges[i]![1] === 0 ? new Uint8Array(0) : await reader.read(ranges[i]![0], ranges[i]![1]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, ranges.length) }, worker));
+  return out;
+}
+
 /** Reads a whole object (small metadata files: manifests, deletion files). */
 export async function readWhole(store: ObjectStore, key: string): Promise<Uint8Array> {
   const body = await store.get(key);

@@ -7,7 +7,7 @@ import { openDataset, VectorSearcher } from "@evodb/lance-reader";
 import { registerSuite, type SuiteContext } from "../harness/registry";
 import { exactNeighbours, mixtureVectors } from "./lance-data";
 import { K, measurePoint, recordPoint, warmUp, type SearchBench, type SearchPoint } from "./lance-measure";
-import { writeIndexedTable, type IvfPqParameters } from "./lance-tables";
+import { writeIndexedTable, type IvfPqParameters, type WrittenTable } from "./lance-tables";
 import { CountingObjectStore } from "./query-tables";
 
 const DIM = 128;
@@ -59,7 +59,27 @@ async function measureSize(ctx: SuiteContext, dir: string, size: SizeSpec): Prom
   const truth = queries.map((q) => exactNeighbours(vectors, DIM, q, K));
   ctx.log(`${label}: exact neighbours of ${QUERIES} queries computed`);
 
-  const store = new CountingObjectStore(new DirectoryObjectStore(dir));
+  const directory = new DirectoryObjectStore(dir);
+  try {
+    await searchTable(ctx, new CountingObjectStore(directory), size, { label, name, queries, truth, written });
+  } finally {
+    // Releases the file handles the store keeps open for range reads.
+    await directory.close();
+  }
+}
+
+/** What {@link searchTable} measures: the table lancedb wrote, the queries and their exact neighbours. */
+interface WrittenBench {
+  readonly label: string;
+  readonly name: string;
+  readonly queries: Float32Array[];
+  readonly truth: SearchBench["truth"];
+  readonly written: WrittenTable;
+}
+
+/** Times both engines on one written table, our reader going through `store`. */
+async function searchTable(ctx: SuiteContext, store: CountingObjectStore, size: SizeSpec, { label, name, queries, truth, written }: WrittenBench): Promise<void> {
+  const { rows, index } = size;
   const dataset = await openDataset(store, `${name}.lance`);
   const searcher = new VectorSearcher(dataset);
   // Cold: the first query loads the index (centroids, codebook, partition table, and the auxiliary

@@ -1,8 +1,15 @@
-import { open, readdir, stat } from "node:fs/promises";
+import { open, readdir, stat, type FileHandle } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { EvoDBError } from "../errors";
 import type { ObjectGetOptions, ObjectListing, ObjectListOptions, ObjectStore, StoredObject, StoredObjectBody } from "../object-store";
 import { compareObjectKeys, resolveByteRange, resolveListLimit } from "../object-store-rules";
+import { FileHandleCache } from "./directory-object-store-handles";
+
+/** Options of a {@link DirectoryObjectStore}. */
+export interface DirectoryObjectStoreOptions {
+  /** Files kept open for ranged reads (default 32); 0 opens and closes a file per read. */
+  openFiles?: number;
+}
 
 /**
  * A read-only `ObjectStore` over a plain folder, key = relative path. `FsObjectStore` keeps its own
@@ -10,9 +17,35 @@ import { compareObjectKeys, resolveByteRange, resolveListLimit } from "../object
  * wrote, such as a Lance dataset from lancedb (the `evodb lance` commands and lance-reader's
  * scripts read datasets this way); this store can. Keys with `.`/`..` segments are
  * refused so nothing outside the folder is read. Writes are refused.
+ *
+ * Ranged reads (the bulk of a Lance reader's requests) reuse open file handles from a small LRU:
+ * one read per request instead of stat + open + read + close, each a trip through libuv's thread
+ * pool. They assume an object is not rewritten in place while its handle is cached, which holds for
+ * Lance data and index files (written once under unique names); reads of whole objects (manifests,
+ * which `_latest.manifest` rewrites) always reopen the file. Call `close()` when done with the store:
+ * evicted handles are closed at once, cached ones by `close()` (or at process exit).
  */
 export class DirectoryObjectStore implements ObjectStore {
-  constructor(private readonly root: string) {}
+  private readonly handles: FileHandleCache;
+
+  constructor(
+    private readonly root: string,
+    options: DirectoryObjectStoreOptions = {},
+  ) {
+    const capacity = options.openFiles ?? 32;
+    if (!Number.isInteger(capacity) || capacity < 0) throw new EvoDBError("INVALID_ARGUMENT", `openFiles must be a non-negative integer, got ${capacity}.`);
+    this.handles = new FileHandleCache(capacity);
+  }
+
+  /** Files held open for ranged reads right now. */
+  get openFiles(): number {
+    return this.handles.size;
+  }
+
+  /** Closes the cached file handles (reads in flight finish first). The store stays usable: later reads reopen files. */
+  close(): Promise<void> {
+    return this.handles.closeAll();
+  }
 
   private path(key: string): string {
     const segments = key.split("/");
@@ -33,23 +66,23 @@ export class DirectoryObjectStore implements ObjectStore {
   }
 
   async get(key: string, options: ObjectGetOptions = {}): Promise<StoredObjectBody | null> {
+    const path = this.path(key);
+    const range = options.range;
+    if (range !== undefined) {
+      return this.handles.with(path, async (file) => {
+        if (file === null) return null;
+        const { start, end } = resolveByteRange(range, file.size);
+        return body({ key, size: file.size, etag: `${file.size}-${file.mtimeMs}`, uploaded: file.mtime }, await readFully(file.handle, key, start, end));
+      });
+    }
     const meta = await this.head(key);
     if (meta === null) return null;
-    const { start, end } = options.range === undefined ? { start: 0, end: meta.size } : resolveByteRange(options.range, meta.size);
-    const bytes = new Uint8Array(end - start);
-    const file = await open(this.path(key), "r");
+    const file = await open(path, "r");
     try {
-      let read = 0;
-      while (read < bytes.length) {
-        const { bytesRead } = await file.read(bytes, read, bytes.length - read, start + read);
-        if (bytesRead === 0) throw new EvoDBError("STORAGE_ERROR", `${key} shrank while it was read.`);
-        read += bytesRead;
-      }
+      return body(meta, await readFully(file, key, 0, meta.size));
     } finally {
       await file.close();
     }
-    const buffer = bytes.buffer;
-    return { ...meta, arrayBuffer: async () => buffer, text: async () => new TextDecoder().decode(bytes) };
   }
 
   async list(options: ObjectListOptions = {}): Promise<ObjectListing> {
@@ -80,4 +113,22 @@ export class DirectoryObjectStore implements ObjectStore {
   async delete(): Promise<never> {
     throw new EvoDBError("INVALID_ARGUMENT", "DirectoryObjectStore is read-only.");
   }
+}
+
+/** Bytes [start, end) of an open file; STORAGE_ERROR when it ends early. */
+async function readFully(file: FileHandle, key: string, start: number, end: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(end - start);
+  let read = 0;
+  while (read < bytes.length) {
+    const { bytesRead } = await file.read(bytes, read, bytes.length - read, start + read);
+    if (bytesRead === 0) throw new EvoDBError("STORAGE_ERROR", `${key} shrank while it was read.`);
+    read += bytesRead;
+  }
+  return bytes;
+}
+
+/** An object body over bytes already read. */
+function body(meta: StoredObject, bytes: Uint8Array): StoredObjectBody {
+  const buffer = bytes.buffer as ArrayBuffer;
+  return { ...meta, arrayBuffer: async () => buffer, text: async () => new TextDecoder().decode(bytes) };
 }

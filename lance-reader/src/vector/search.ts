@@ -204,7 +204,8 @@ export class VectorSearcher {
 
   /**
    * Exact distances for the PQ candidates. Vectors come from the cached column when a fragment was
-   * loaded whole, else only the candidates' rows are read (coalesced range reads, several in flight).
+   * loaded whole, else only the candidates' rows are read (the file reader coalesces neighbouring rows
+   * and issues the range reads concurrently, see io.ts READS_IN_FLIGHT).
    */
   private async rerank(candidates: TopK, field: LanceField, query: Float32Array, norm: number, metric: Metric, out: TopK): Promise<void> {
     const d = query.length;
@@ -221,42 +222,11 @@ export class VectorSearcher {
         if (!ids) return;
         const offsets = Uint32Array.from(ids, (id) => id - fragment.fragment.id * TWO_32);
         const cached = this.vectors.get(`${fragment.fragment.id}:${field.id}`);
-        const rows = cached ? null : await readCandidateRows(fragment, field, d, offsets);
+        // Only the candidates' rows, when the column has a fixed row stride (else null: read it whole).
+        const rows = cached ? null : await fragment.readVectorRows(field, d, offsets);
         const vectors = rows ?? (await this.fragmentVectors(fragment, field));
         for (let i = 0; i < ids.length; i++) out.push(Math.fround(distance(metric, query, norm, vectors, (rows ? i : offsets[i]!) * d, d)), ids[i]!);
       }),
     );
   }
-}
-
-/**
- * Row reads in flight at once while re-ranking. Candidates are scattered over the file, so each is
- * usually its own range read; issued one after another they cost a round trip each (on R2, or a
- * thread-pool trip per file operation in Node), in parallel about one round trip per batch. Eight
- * stays within a Worker's six simultaneous connections plus queueing, without flooding either store.
- */
-const RERANK_READS_IN_FLIGHT = 8;
-
-/**
- * The vectors of `offsets` (rows of one fragment) in that order, read in up to
- * {@link RERANK_READS_IN_FLIGHT} concurrent batches of neighbouring rows (each batch coalesces its
- * own adjacent rows); null when the column has no fixed row stride (the caller reads it whole).
- */
-async function readCandidateRows(fragment: FragmentReader, field: LanceField, d: number, offsets: Uint32Array): Promise<Float32Array | null> {
-  const order = Array.from(offsets.keys()).sort((a, b) => offsets[a]! - offsets[b]!);
-  const batches = Math.min(RERANK_READS_IN_FLIGHT, order.length);
-  const parts = await Promise.all(
-    Array.from({ length: batches }, (_, b) => {
-      const from = Math.floor((b * order.length) / batches);
-      const to = Math.floor(((b + 1) * order.length) / batches);
-      return fragment.readVectorRows(field, d, Uint32Array.from(order.slice(from, to), (i) => offsets[i]!));
-    }),
-  );
-  const out = new Float32Array(offsets.length * d);
-  let at = 0;
-  for (const part of parts) {
-    if (part === null) return null;
-    for (let k = 0; k < part.length / d; k++, at++) out.set(part.subarray(k * d, (k + 1) * d), order[at]! * d);
-  }
-  return out;
 }
