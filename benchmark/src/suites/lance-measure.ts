@@ -179,8 +179,8 @@ export function recordPoint(ctx: SuiteContext, group: string, size: string, poin
       ? {
         why:
           `Re-ranking reads the ${K * point.refineFactor} candidates' vectors from the data file: ${reads.toFixed(1)} range reads per query ` +
-          `(8 in flight), each a DirectoryObjectStore.get (stat, open, read, close on libuv's thread pool), where lancedb reads ` +
-          `from open files on its own threads; without refine (no reads) we are faster.`,
+          `(up to 8 in flight), each a DirectoryObjectStore.get: one read on a cached open file, a trip through libuv's thread pool, ` +
+          `where lancedb reads on its own threads; without refine (no reads) we are faster.`,
       }
       : {}),
   });
