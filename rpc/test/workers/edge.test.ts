@@ -125,6 +125,22 @@ describe("edge Durable Object: CDC pump", () => {
     await eventually(async () => (await runInDurableObject(writerOf("pump-basic"), (_i: TestWriter, state) => state.getWebSockets().length)) === 0);
   });
 
+  it("a drained session lingers: the next write goes out on the open socket, which closes once idle", { timeout: 60_000 }, async () => {
+    const tenant = "pump-linger";
+    const stub = edge(tenant);
+    const received = () => runInDurableObject(writerOf(tenant), (instance: TestWriter) => instance.binaryMessages);
+    await stub.put("orders", "a", { id: "a" });
+    await eventually(async () => (await stub.cdcStatus()).ackedLsn === 1);
+    // HELLO and one BATCH so far.
+    expect(await received()).toBe(2);
+    await stub.put("orders", "b", { id: "b" });
+    await eventually(async () => (await stub.cdcStatus()).ackedLsn === 2);
+    // Only a BATCH more: no second HELLO, so the same session carried it.
+    expect(await received()).toBe(3);
+    expect((await writerContents(`writer-of-${tenant}`)).entries.map((e) => e.lsn)).toEqual([1, 2]);
+    await eventually(async () => (await runInDurableObject(writerOf(tenant), (_i: TestWriter, state) => state.getWebSockets().length)) === 0);
+  });
+
   it("after the socket is killed mid-stream, recovery delivers every entry exactly once", { timeout: 60_000 }, async () => {
     const tenant = "pump-killed";
     // Kill the socket instead of handling the 3rd binary message (HELLO, batch, then a batch).

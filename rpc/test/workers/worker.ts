@@ -40,7 +40,8 @@ export class TestWriter extends CdcWriter<RpcTestEnv> {
    * evicted and rebuilt (hibernation), since nothing else survives in memory.
    */
   readonly instanceId = crypto.randomUUID();
-  private binaryMessages = 0;
+  /** Binary messages (HELLO, BATCH) this instance received. */
+  binaryMessages = 0;
 
   protected override maxFlushBytes(): number {
     return this.flushBytes;
