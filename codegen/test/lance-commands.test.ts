@@ -73,3 +73,26 @@ describe("DirectoryObjectStore", () => {
 function tmpdirRoot(): string {
   return join(process.cwd(), "node_modules");
 }
+
+describe("evodb lance search on an IVF_HNSW_SQ index", () => {
+  const { dir, cleanup } = tempDir();
+  const random = new Random(11);
+  const rows = Array.from({ length: 2000 }, (_, i) => ({ id: i, vector: Array.from({ length: 16 }, () => random.next() * 2 - 1) }));
+  let table: lancedb.Table;
+  beforeAll(async () => {
+    const db = await lancedb.connect(dir);
+    table = await db.createTable("graph", rows);
+    await table.createIndex("vector", { config: lancedb.Index.hnswSq({ distanceType: "l2", numPartitions: 2 }) });
+  });
+  afterAll(cleanup);
+
+  it("uses the index and returns lancedb's neighbours", async () => {
+    const query = rows[7]!.vector;
+    const out = await evodb(dir, ["lance", "search", "graph.lance", "--column", "vector", "--vector", JSON.stringify(query), "--k", "10", "--nprobes", "2", "--select", "id", "--format", "json"]);
+    expect(out.code).toBe(0);
+    const ours = JSON.parse(out.stdout) as { id: number; _distance: number }[];
+    const theirs = await table.vectorSearch(query).nprobes(2).select(["id"]).limit(10).toArray();
+    expect(ours.map((r) => Number(r.id))).toEqual(theirs.map((r) => Number(r.id)));
+    ours.forEach((r, i) => expect(r._distance).toBeCloseTo(Number(theirs[i]!._distance), 3));
+  });
+});
