@@ -14,11 +14,10 @@
  * refine factor, as Lance) and merges the partitions' k best by SQ distance.
  */
 import type { ObjectStore } from "@evodb/core";
-import { check, corrupt, unsupported } from "../errors";
-import { openLanceFile, readGlobalBuffer, type LanceFileMeta } from "../file";
+import { check, corrupt } from "../errors";
+import { openLanceFile, type LanceFileMeta } from "../file";
 import { LanceFileReader } from "../file-reader";
 import { RangeReader } from "../io";
-import { parseProto, type ProtoMessage } from "../protobuf";
 import type { FixedColumn } from "../column";
 import { readRoaring } from "../roaring";
 import type { IndexEntry } from "../manifest";
@@ -27,7 +26,7 @@ import { listsInTwoColumns, readU32ListColumn, sliceLists, type U32Lists } from 
 import { buildGraph, HnswSearchState, searchHnsw, type HnswGraph } from "./hnsw";
 import { dot, l2 } from "./kernels";
 import { parseSqParams, quantize, sqDot, sqL2, type SqParams } from "./sq";
-import type { Metric } from "./ivf-pq";
+import { centroidsOf, indexJson, ivfMessage, metricOf, partitionTable, type Metric } from "./ivf-meta";
 import type { TopK } from "./top-k";
 
 /** Row addresses and SQ codes (D bytes per row) of one partition, plus its graph. */
@@ -54,46 +53,10 @@ export interface IvfHnswSqIndex {
   readonly fragments: Set<number>;
 }
 
-/** The schema-metadata JSON of an index file. */
-export function indexJson(file: LanceFileMeta, key: string): unknown {
-  const text = file.schema.metadata.get(key);
-  if (text === undefined) throw corrupt(`index file ${file.reader.key} has no ${key} metadata`);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw corrupt(`index metadata ${key} is not JSON`);
-  }
-}
 
-async function ivfMessage(file: LanceFileMeta): Promise<ProtoMessage> {
-  const position = Number(indexJson(file, "lance:ivf"));
-  check(Number.isInteger(position) && position > 0 && position < file.globalBuffers.length, "lance:ivf is not a global buffer index");
-  return parseProto(await readGlobalBuffer(file, position));
-}
 
-function centroidsOf(ivf: ProtoMessage): { data: Float32Array; partitions: number; dimension: number } {
-  const tensor = ivf.message(4);
-  check(tensor !== undefined, "IVF centroids are missing");
-  if (tensor.uint(1) !== 2) throw unsupported(`index tensors of data type ${tensor.uint(1)} (only float32)`);
-  const shape = tensor.varints(2);
-  check(shape.length === 2 && shape[0]! > 0 && shape[1]! > 0, "IVF centroids are not a matrix");
-  const bytes = tensor.bytes(3);
-  check(bytes.length === shape[0]! * shape[1]! * 4, "IVF centroid tensor size differs from its shape");
-  return { data: new Float32Array(bytes.slice().buffer), partitions: shape[0]!, dimension: shape[1]! };
-}
 
-function metricOf(name: unknown): Metric {
-  if (name === "l2" || name === "cosine" || name === "dot") return name;
-  throw unsupported(`vector distance type ${String(name)}`);
-}
 
-function partitionTable(ivf: ProtoMessage, partitions: number, rows: number): { offsets: Uint32Array; lengths: Uint32Array } {
-  const offsets = Uint32Array.from(ivf.varints(2));
-  const lengths = Uint32Array.from(ivf.varints(3));
-  check(offsets.length === partitions && lengths.length === partitions, "IVF partition table has the wrong size");
-  for (let p = 0; p < partitions; p++) check(offsets[p]! + lengths[p]! <= rows, "IVF partition lies outside the index rows");
-  return { offsets, lengths };
-}
 
 interface HnswMeta {
   levelOffsets: number[];

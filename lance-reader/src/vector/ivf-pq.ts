@@ -8,18 +8,21 @@
  *   `(j*K + c) * D/m`). With `transposed: true` the codes of a partition are column-major.
  */
 import type { ObjectStore } from "@evodb/core";
-import { check, corrupt, unsupported } from "../errors";
-import { openLanceFile, readGlobalBuffer, type LanceFileMeta } from "../file";
+import { check, unsupported } from "../errors";
+import { openLanceFile, readGlobalBuffer } from "../file";
 import { LanceFileReader } from "../file-reader";
 import { RangeReader } from "../io";
-import { parseProto, type ProtoMessage } from "../protobuf";
+import { parseProto } from "../protobuf";
 import type { FixedColumn } from "../column";
 import { readRoaring } from "../roaring";
 import type { IndexEntry } from "../manifest";
 import { MAX_FRAGMENT_ID } from "../fragment";
+import { centroidsOf, float32Tensor, indexJson, ivfMessage, metricOf, partitionTable, type Metric } from "./ivf-meta";
+
+export type { Metric } from "./ivf-meta";
 
 /** Distance metrics as Lance defines them: squared L2, 1 - cosine similarity, 1 - dot product. */
-export type Metric = "l2" | "cosine" | "dot";
+
 
 /** Row addresses and PQ codes (`m` bytes per row) of one partition. */
 export interface IvfPartition {
@@ -56,50 +59,22 @@ export interface IvfPqIndex {
   readonly fragments: Set<number>;
 }
 
-function json(file: LanceFileMeta, key: string): unknown {
-  const text = file.schema.metadata.get(key);
-  if (text === undefined) throw corrupt(`index file ${file.reader.key} has no ${key} metadata`);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw corrupt(`index metadata ${key} is not JSON`);
-  }
-}
 
-function float32Tensor(tensor: ProtoMessage | undefined): { shape: number[]; data: Float32Array } {
-  check(tensor !== undefined, "index tensor is missing");
-  if (tensor.uint(1) !== 2) throw unsupported(`index tensors of data type ${tensor.uint(1)} (only float32)`);
-  const shape = tensor.varints(2);
-  const bytes = tensor.bytes(3);
-  const n = shape.reduce((a, b) => a * b, 1);
-  check(bytes.length === n * 4, "index tensor size differs from its shape");
-  return { shape, data: new Float32Array(bytes.slice().buffer) };
-}
 
-async function ivfMessage(file: LanceFileMeta): Promise<ProtoMessage> {
-  const position = Number(json(file, "lance:ivf"));
-  check(Number.isInteger(position) && position > 0, "lance:ivf is not a global buffer index");
-  return parseProto(await readGlobalBuffer(file, position));
-}
 
-function metricOf(name: unknown): Metric {
-  if (name === "l2" || name === "cosine" || name === "dot") return name;
-  throw unsupported(`vector distance type ${String(name)}`);
-}
 
 /** Loads the index `entry` of the dataset rooted at `root`. */
 export async function loadIvfPq(store: ObjectStore, root: string, entry: IndexEntry, eagerBytes = EAGER_AUX_BYTES): Promise<IvfPqIndex> {
   const dir = `${root}_indices/${entry.uuid}/`;
   const indexFile = await openLanceFile(await RangeReader.open(store, `${dir}index.idx`));
-  const details = json(indexFile, "lance:index") as { type?: string; distance_type?: string };
+  const details = indexJson(indexFile, "lance:index") as { type?: string; distance_type?: string };
   if (details.type !== "IVF_PQ") throw unsupported(`vector index type ${details.type} (IVF_PQ is supported)`);
   const metric = metricOf(details.distance_type);
-  const centroids = float32Tensor((await ivfMessage(indexFile)).message(4));
-  check(centroids.shape.length === 2, "IVF centroids are not a matrix");
-  const [numPartitions, dimension] = centroids.shape as [number, number];
+  const centroids = centroidsOf(await ivfMessage(indexFile));
+  const { partitions: numPartitions, dimension } = centroids;
 
   const auxFile = await openLanceFile(await RangeReader.open(store, `${dir}auxiliary.idx`));
-  const storage = json(auxFile, "storage_metadata") as string[];
+  const storage = indexJson(auxFile, "storage_metadata") as string[];
   check(Array.isArray(storage) && typeof storage[0] === "string", "storage_metadata is not a JSON array of strings");
   const pq = JSON.parse(storage[0]) as { codebook_position: number; nbits: number; num_sub_vectors: number; dimension: number; transposed?: boolean };
   if (pq.nbits !== 8) throw unsupported(`${pq.nbits}-bit PQ codes (8-bit is supported)`);
@@ -107,14 +82,9 @@ export async function loadIvfPq(store: ObjectStore, root: string, entry: IndexEn
   check(pq.dimension === dimension && m > 0 && dimension % m === 0, "PQ parameters disagree with the centroids");
   const codebook = float32Tensor(parseProto(await readGlobalBuffer(auxFile, pq.codebook_position)));
   check(codebook.data.length === 256 * dimension, "PQ codebook has the wrong size");
-  const ivf = await ivfMessage(auxFile);
-  const offsets = Uint32Array.from(ivf.varints(2));
-  const lengths = Uint32Array.from(ivf.varints(3));
-  check(offsets.length === numPartitions && lengths.length === numPartitions, "IVF partition table has the wrong size");
-
   const aux = new LanceFileReader(auxFile);
   const rows = aux.numRows;
-  for (let p = 0; p < numPartitions; p++) check(offsets[p]! + lengths[p]! <= rows, "IVF partition lies outside the index rows");
+  const { offsets, lengths } = partitionTable(await ivfMessage(auxFile), numPartitions, rows);
   const idType = { kind: "int", bits: 64, signed: false } as const;
   const codeType = { kind: "fixed_size_list", dimension: m, item: { kind: "int", bits: 8, signed: false } } as const;
   const readRows = async (from: number, to: number): Promise<IvfPartition> => {

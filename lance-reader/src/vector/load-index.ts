@@ -9,7 +9,7 @@ import { unsupported } from "../errors";
 import { openLanceFile, type LanceFileMeta } from "../file";
 import { RangeReader } from "../io";
 import type { IndexEntry } from "../manifest";
-import { indexJson } from "./ivf-hnsw-sq";
+import { indexJson } from "./ivf-meta";
 import { loadIvfPq, type IvfPqIndex, type Metric } from "./ivf-pq";
 import type { TopK } from "./top-k";
 
