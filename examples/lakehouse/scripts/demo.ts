@@ -1,6 +1,6 @@
 /**
  * `pnpm demo`: EvoDB end to end on this machine, with no network. Starts this app under
- * `wrangler dev` (state persisted in `.wrangler/demo-state`), writes seeded product-analytics events
+ * `wrangler dev` (state persisted in `.wrangler/demo-state-v2`), writes seeded product-analytics events
  * for 12 tenants through the real write path (tenant Durable Objects → CDC → writer Durable Object →
  * lakehouse on local R2), plus 600 products with 32-d embeddings for acme, waits until every
  * document is in a committed snapshot, then runs SQL through the query route (with acme's own
@@ -36,7 +36,9 @@ const docsArg = args.indexOf("--docs");
 const perTenant = docsArg >= 0 ? Number(args[docsArg + 1]) : 400;
 if (!Number.isInteger(perTenant) || perTenant < 1) throw new EvoDBError("INVALID_ARGUMENT", "--docs needs a positive whole number of documents per tenant, e.g. --docs 400");
 
-const stateDir = new URL("../.wrangler/demo-state", import.meta.url).pathname;
+// The suffix follows the .evodb block format version (docs/format.md): state saved by a demo that
+// wrote older blocks is left alone instead of being read by readers that refuse its version.
+const stateDir = new URL("../.wrangler/demo-state-v2", import.meta.url).pathname;
 if (args.includes("--fresh")) rmSync(stateDir, { recursive: true, force: true });
 mkdirSync(stateDir, { recursive: true });
 const logFile = join(stateDir, "wrangler.log");
