@@ -1,5 +1,5 @@
 /** Shared test plumbing: the fixture folder, a store over it, and lancedb as the oracle. */
-import { inject } from "vitest";
+import { expect, inject } from "vitest";
 import * as lancedb from "@lancedb/lancedb";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -87,4 +87,40 @@ export async function oracleRows(table: string, options: { version?: number; col
 export function ours(value: unknown): unknown {
   if (value instanceof Uint8Array) return Array.from(value);
   return value;
+}
+
+/** Row ids and distances of one nearest-neighbour answer, as lancedb returns them. */
+export interface Hit {
+  ids: number[];
+  distances: number[];
+}
+
+/** How to ask lancedb for the oracle answer of one vector query. */
+export interface OracleSearchOptions {
+  k: number;
+  metric: string;
+  nprobes?: number;
+  ef?: number;
+  refine?: number;
+  where?: string;
+  /** Brute force over every row (no index), the ground truth for recall. */
+  exact?: boolean;
+}
+
+/** The same vector query asked of lancedb, the oracle our searchers are compared with. */
+export async function lancedbSearch(table: lancedb.Table, q: Float32Array, o: OracleSearchOptions): Promise<Hit> {
+  let query = table.query().nearestTo(Array.from(q)).distanceType(o.metric as "l2").limit(o.k).withRowId();
+  if (o.exact) query = query.bypassVectorIndex();
+  else query = query.nprobes(o.nprobes ?? 20);
+  if (o.ef !== undefined) query = query.ef(o.ef);
+  if (o.refine) query = query.refineFactor(o.refine);
+  if (o.where) query = query.where(o.where);
+  const rows = await query.toArray();
+  return { ids: rows.map((r: { _rowid: bigint }) => Number(r._rowid)), distances: rows.map((r: { _distance: number }) => r._distance) };
+}
+
+/** Our answer must have lancedb's row ids in lancedb's order, and its distances to 1e-4 (relative). */
+export function expectSame(ours: { rowIds: Float64Array; distances: Float32Array }, theirs: Hit): void {
+  expect(Array.from(ours.rowIds)).toEqual(theirs.ids);
+  ours.distances.forEach((d, i) => expect(Math.abs(d - theirs.distances[i]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(theirs.distances[i]!))));
 }

@@ -8,42 +8,12 @@ import { HNSW_APPENDED, HNSW_TABLES, makeVectors } from "../scripts/make-fixture
 import { RustHeap } from "../src/vector/hnsw";
 import { decodeLevels, decodeU32ListPage } from "../src/codec/list21";
 import { parseProto } from "../src/protobuf";
-import { CountingStore, datasetStore, oracle } from "./helpers";
+import { CountingStore, datasetStore, expectSame, lancedbSearch, oracle } from "./helpers";
 
 /** IVF_HNSW_SQ search is an opt-in entry point (src/hnsw.ts, `@evodb/lance-reader/hnsw`). */
 const WITH_HNSW = { indexTypes: [ivfHnswSq] };
 
 const QUERIES = 20;
-
-interface Hit {
-  ids: number[];
-  distances: number[];
-}
-
-interface OracleOptions {
-  k: number;
-  nprobes?: number;
-  ef?: number;
-  refine?: number;
-  where?: string;
-  exact?: boolean;
-}
-
-async function lancedbSearch(table: Table, q: Float32Array, metric: string, o: OracleOptions): Promise<Hit> {
-  let query = table.query().nearestTo(Array.from(q)).distanceType(metric as "l2").limit(o.k).withRowId();
-  if (o.exact) query = query.bypassVectorIndex();
-  else query = query.nprobes(o.nprobes ?? 20);
-  if (o.ef !== undefined) query = query.ef(o.ef);
-  if (o.refine) query = query.refineFactor(o.refine);
-  if (o.where) query = query.where(o.where);
-  const rows = await query.toArray();
-  return { ids: rows.map((r: { _rowid: bigint }) => Number(r._rowid)), distances: rows.map((r: { _distance: number }) => r._distance) };
-}
-
-function expectSame(ours: { rowIds: Float64Array; distances: Float32Array }, theirs: Hit): void {
-  expect(Array.from(ours.rowIds)).toEqual(theirs.ids);
-  ours.distances.forEach((d, i) => expect(Math.abs(d - theirs.distances[i]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(theirs.distances[i]!))));
-}
 
 describe.each(Object.entries(HNSW_TABLES))("IVF_HNSW_SQ on %s", (name, t) => {
   let searcher: VectorSearcher;
@@ -65,13 +35,13 @@ describe.each(Object.entries(HNSW_TABLES))("IVF_HNSW_SQ on %s", (name, t) => {
     [t.partitions, 15],
     [20, 100],
   ])("returns lancedb's rows and distances at nprobes %s, ef %s", async (nprobes, ef) => {
-    for (let i = 0; i < QUERIES; i++) expectSame(await run(i, { nprobes, ef }), await lancedbSearch(table, query(i), t.metric, { k: 10, nprobes, ef }));
+    for (let i = 0; i < QUERIES; i++) expectSame(await run(i, { nprobes, ef }), await lancedbSearch(table, query(i), { metric: t.metric, k: 10, nprobes, ef }));
   });
 
   it("returns lancedb's rows and distances with refineFactor (exact re-ranking), also with k = 3", async () => {
     for (let i = 0; i < QUERIES; i++) {
-      expectSame(await run(i, { nprobes: 2, refineFactor: 2 }), await lancedbSearch(table, query(i), t.metric, { k: 10, nprobes: 2, refine: 2 }));
-      expectSame(await run(i, { k: 3, nprobes: 1, ef: 30, refineFactor: 4 }), await lancedbSearch(table, query(i), t.metric, { k: 3, nprobes: 1, ef: 30, refine: 4 }));
+      expectSame(await run(i, { nprobes: 2, refineFactor: 2 }), await lancedbSearch(table, query(i), { metric: t.metric, k: 10, nprobes: 2, refine: 2 }));
+      expectSame(await run(i, { k: 3, nprobes: 1, ef: 30, refineFactor: 4 }), await lancedbSearch(table, query(i), { metric: t.metric, k: 3, nprobes: 1, ef: 30, refine: 4 }));
     }
   });
 
@@ -84,7 +54,7 @@ describe.each(Object.entries(HNSW_TABLES))("IVF_HNSW_SQ on %s", (name, t) => {
   ] as [string, Filter][])("applies the pre-filter %s as lancedb does", async (where, filter) => {
     for (let i = 0; i < 8; i++) {
       const ours = await run(i, { filter, nprobes: 2, ef: 20 });
-      expectSame(ours, await lancedbSearch(table, query(i), t.metric, { k: 10, nprobes: 2, ef: 20, where }));
+      expectSame(ours, await lancedbSearch(table, query(i), { metric: t.metric, k: 10, nprobes: 2, ef: 20, where }));
       expect(ours.rowIds.length).toBe(10);
     }
   });
@@ -94,9 +64,9 @@ describe.each(Object.entries(HNSW_TABLES))("IVF_HNSW_SQ on %s", (name, t) => {
     let ours = 0;
     let theirs = 0;
     for (let i = 0; i < QUERIES; i++) {
-      const exact = new Set((await lancedbSearch(table, query(i), t.metric, { k: 10, exact: true })).ids);
+      const exact = new Set((await lancedbSearch(table, query(i), { metric: t.metric, k: 10, exact: true })).ids);
       for (const id of (await run(i, { nprobes: t.partitions, ef: 40 })).rowIds) if (exact.has(id)) ours++;
-      for (const id of (await lancedbSearch(table, query(i), t.metric, { k: 10, nprobes: t.partitions, ef: 40 })).ids) if (exact.has(id)) theirs++;
+      for (const id of (await lancedbSearch(table, query(i), { metric: t.metric, k: 10, nprobes: t.partitions, ef: 40 })).ids) if (exact.has(id)) theirs++;
     }
     expect(ours).toBe(theirs);
     expect(ours / (QUERIES * 10)).toBeGreaterThanOrEqual(0.9);

@@ -2,29 +2,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Table } from "@lancedb/lancedb";
 import { openDataset, VectorSearcher, type Metric, type VectorSearchOptions } from "../src/index";
 import { ANN_DIM, ANN_SEEDS, makeVectors } from "../scripts/make-fixtures";
-import { CountingStore, datasetStore, oracle } from "./helpers";
+import { CountingStore, datasetStore, expectSame, lancedbSearch, oracle } from "./helpers";
 
 const QUERIES = 20;
-
-interface Hit {
-  ids: number[];
-  distances: number[];
-}
-
-async function lancedbSearch(table: Table, q: Float32Array, o: { k: number; nprobes?: number; refine?: number; where?: string; exact?: boolean; metric: Metric }): Promise<Hit> {
-  let query = table.query().nearestTo(Array.from(q)).distanceType(o.metric).limit(o.k).withRowId();
-  if (o.exact) query = query.bypassVectorIndex();
-  else query = query.nprobes(o.nprobes ?? 20);
-  if (o.refine) query = query.refineFactor(o.refine);
-  if (o.where) query = query.where(o.where);
-  const rows = await query.toArray();
-  return { ids: rows.map((r: { _rowid: bigint }) => Number(r._rowid)), distances: rows.map((r: { _distance: number }) => r._distance) };
-}
-
-function expectSame(ours: { rowIds: Float64Array; distances: Float32Array }, theirs: Hit): void {
-  expect(Array.from(ours.rowIds)).toEqual(theirs.ids);
-  ours.distances.forEach((d, i) => expect(Math.abs(d - theirs.distances[i]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(theirs.distances[i]!))));
-}
 
 describe.each([
   ["ann_l2", "l2", ANN_DIM],
