@@ -7,7 +7,7 @@
  * the backstop for writes that race with the lock.
  */
 import { assertValid, checkSchema, EvoDBError, isEvoDBError, parseJson, type JsonValue, type Schema } from "@evodb/core";
-import { parseSchemaFile, parseTableMetadata, POINTER_PATH, tablePrefix, validateTableName } from "@evodb/lakehouse";
+import { isEmptySchema, parseSchemaFile, parseTableMetadata, POINTER_PATH, tablePrefix, validateTableName } from "@evodb/lakehouse";
 import { tenantRoot } from "./lakehouse-flush";
 
 /** HTTP status of a refused document: the request is well-formed but its content is not accepted. */
@@ -68,7 +68,7 @@ async function currentSchema(store: R2Bucket, tenant: string, table: string): Pr
   const object = await store.get(key);
   if (object === null) throw new EvoDBError("CORRUPT_METADATA", `Schema file ${key} is missing; restore it from a backup.`, { details: { key } });
   const json = parseSchemaFile(await object.text(), key);
-  const schema = typeof json === "object" && json !== null && !Array.isArray(json) && Object.keys(json).length === 0 ? null : checkSchema(json);
+  const schema = isEmptySchema(json) ? null : checkSchema(json);
   if (schemaFiles.size >= MAX_CACHED_SCHEMAS) schemaFiles.delete(schemaFiles.keys().next().value!);
   schemaFiles.set(key, schema);
   return schema;
