@@ -121,9 +121,14 @@ export function exactNeighbours(vectors: Float32Array, dim: number, query: Float
   return bestRows;
 }
 
-/** Fraction of `truth` found in `found` (recall@k with k = truth.length). */
-export function recallOf(found: ArrayLike<number>, truth: Int32Array): number {
+/** How many of `found` are among the exact neighbours `truth`. */
+export function hitsAmong(truth: Int32Array, found: ArrayLike<number>): number {
   let hits = 0;
   for (let i = 0; i < found.length; i++) if (truth.includes(found[i]!)) hits++;
-  return hits / truth.length;
+  return hits;
+}
+
+/** Fraction of `truth` found in `found` (recall@k with k = truth.length). */
+export function recallOf(found: ArrayLike<number>, truth: Int32Array): number {
+  return hitsAmong(truth, found) / truth.length;
 }

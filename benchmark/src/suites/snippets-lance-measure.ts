@@ -6,7 +6,8 @@
 import { MemoryObjectStore } from "@evodb/core";
 import { decodeHeader, planSearch, scoreSearch, search, type IndexHeader, type RangeFetcher, type ScoredRows } from "@evodb/snippets-lance";
 import { quantile } from "../harness/timing";
-import { hitsAmong, K, type VectorData } from "./snippets-data";
+import { hitsAmong } from "./lance-data";
+import { K, type VectorData } from "./snippets-data";
 
 /** One point of the recall/latency curve. */
 export interface QueryConfig {

@@ -7,7 +7,8 @@
  */
 import { buildIndex, decodeHeader, planSearch, type IndexHeader } from "@evodb/snippets-lance";
 import type { SuiteContext } from "../harness/registry";
-import { exactTopK, hitsAmong, K, VECTOR_DIM, type VectorData } from "./snippets-data";
+import { exactNeighbours, hitsAmong } from "./lance-data";
+import { K, VECTOR_DIM, type VectorData } from "./snippets-data";
 
 /** Rows the comparison indexes: the first tenth of the section's vectors, so training PQ codebooks fits the run. */
 export const COMPARE_ROWS = 10_000;
@@ -225,7 +226,7 @@ export function compareQuantisers(data: VectorData, header: IndexHeader, members
 /** Runs the comparison on the first {@link COMPARE_ROWS} vectors and adds its table to the section. */
 export function measureQuantiserComparison(ctx: SuiteContext, data: VectorData): void {
   const vectors = data.vectors.subarray(0, COMPARE_ROWS * VECTOR_DIM);
-  const subset: VectorData = { vectors, queries: data.queries, truth: data.queries.map((q) => exactTopK(vectors, VECTOR_DIM, q, K)) };
+  const subset: VectorData = { vectors, queries: data.queries, truth: data.queries.map((q) => exactNeighbours(vectors, VECTOR_DIM, q, K)) };
   const built = buildIndex(vectors, { dim: VECTOR_DIM });
   const header = decodeHeader(built.header);
   const points = compareQuantisers(subset, header, partitionMembers(header, built.data), [2, 4, 8], (m) => ctx.log(m));
