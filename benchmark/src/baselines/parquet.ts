@@ -3,34 +3,31 @@
  * and writes Parquet with zstd; hyparquet (pure JS, the fastest JS Parquet reader we know) decodes
  * single columns of that file from memory.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { parquetMetadata, parquetRead, type FileMetaData } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
+import { DuckDBSession, openDuckDB, type DuckDBParts } from "./duckdb-session";
 
 /** A DuckDB session over the dataset, in a private temporary directory. */
-export class DuckDBParquetBaseline {
+export class DuckDBParquetBaseline extends DuckDBSession {
   private constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly connection: DuckDBConnection,
-    private readonly dir: string,
+    parts: DuckDBParts,
     /** Path of the NDJSON file DuckDB reads. */
     readonly ndjsonPath: string,
-  ) {}
+  ) {
+    super(parts);
+  }
 
   /**
    * Writes the NDJSON to a temporary file and opens DuckDB with one thread, so its timings are
    * comparable with single-threaded JS.
    */
   static async open(ndjsonBytes: Uint8Array): Promise<DuckDBParquetBaseline> {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "evodb-bench-"));
-    const ndjsonPath = path.join(dir, "events.ndjson");
+    const parts = await openDuckDB("evodb-bench-");
+    const ndjsonPath = path.join(parts.dir, "events.ndjson");
     writeFileSync(ndjsonPath, ndjsonBytes);
-    const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
-    const connection = await instance.connect();
-    return new DuckDBParquetBaseline(instance, connection, dir, ndjsonPath);
+    return new DuckDBParquetBaseline(parts, ndjsonPath);
   }
 
   private sqlPath(name: string): string {
@@ -84,13 +81,6 @@ export class DuckDBParquetBaseline {
   /** Bytes of a file written by {@link copyToParquet}. */
   readFile(fileName: string): Uint8Array {
     return readFileSync(path.join(this.dir, fileName));
-  }
-
-  /** Closes DuckDB and deletes the temporary directory. */
-  close(): void {
-    this.connection.closeSync();
-    this.instance.closeSync();
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
