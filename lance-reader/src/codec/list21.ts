@@ -68,18 +68,20 @@ export function decodeLevels(enc: ProtoMessage, buffer: Uint8Array, count: numbe
 }
 
 function asU16(raw: Raw, count: number): Uint16Array {
-  check(raw.kind === "fixed" && raw.bits === 16 && raw.bytes.length >= count * 2, "levels are not u16");
-  const out = new Uint16Array(count);
-  const view = new DataView(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength);
-  for (let i = 0; i < count; i++) out[i] = view.getUint16(i * 2, true);
-  return out;
+  return fixedLE(raw, count, new Uint16Array(count), "levels are not u16");
 }
 
 function asU32(raw: Raw, count: number): Uint32Array {
-  check(raw.kind === "fixed" && raw.bits === 32 && raw.bytes.length >= count * 4, "list items are not u32");
-  const out = new Uint32Array(count);
+  return fixedLE(raw, count, new Uint32Array(count), "list items are not u32");
+}
+
+/** Copies `count` little-endian fixed-width values of `raw` into `out` (which sets the width). */
+function fixedLE<T extends Uint16Array | Uint32Array>(raw: Raw, count: number, out: T, mismatch: string): T {
+  const width = out.BYTES_PER_ELEMENT;
+  check(raw.kind === "fixed" && raw.bits === width * 8 && raw.bytes.length >= count * width, mismatch);
   const view = new DataView(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength);
-  for (let i = 0; i < count; i++) out[i] = view.getUint32(i * 4, true);
+  if (width === 2) for (let i = 0; i < count; i++) out[i] = view.getUint16(i * 2, true);
+  else for (let i = 0; i < count; i++) out[i] = view.getUint32(i * 4, true);
   return out;
 }
 
