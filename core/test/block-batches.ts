@@ -1,6 +1,7 @@
 /** Hand-built ShreddedBatch values for the block tests (independent of the shredder). */
 import { Random } from "@evodb/test-utils";
-import { Tag, type JsonValue, type ShreddedBatch, type ShreddedColumn } from "../src/index";
+import { BLOCK_TRAILER_SIZE, MemoryObjectStore, Tag, type BlockFooter, type JsonValue, type ObjectGetOptions, type ShreddedBatch, type ShreddedColumn } from "../src/index";
+import { writeFooter, writeTrailer, type BlockColumn } from "../src/block/footer";
 
 type Extra = Partial<Pick<ShreddedColumn, "variants" | "overflow">>;
 
@@ -147,4 +148,31 @@ export function compressibleBatch(): ShreddedBatch {
       floatColumn(["ratio"], all, Array.from({ length: rows }, (_, i) => Math.sin(i) * 1000)),
     ],
   };
+}
+
+/**
+ * `block`'s data section (everything before `footer.footerOffset`) under a new footer listing
+ * `columns`, with a matching trailer: a block whose footer and trailer checksums are valid whatever
+ * the columns claim (for forged-footer and mutated-then-resealed tests).
+ */
+export function withFooter(block: Uint8Array, footer: BlockFooter, columns: readonly BlockColumn[]): Uint8Array {
+  const newFooter = writeFooter(footer.rowCount, columns);
+  const out = new Uint8Array(footer.footerOffset + newFooter.length + BLOCK_TRAILER_SIZE);
+  out.set(block.subarray(0, footer.footerOffset));
+  out.set(newFooter, footer.footerOffset);
+  out.set(writeTrailer(newFooter), footer.footerOffset + newFooter.length);
+  return out;
+}
+
+/** A memory store whose `get` records the range of every request in `reads`. */
+export function countingStore(): { store: MemoryObjectStore; counting: MemoryObjectStore; reads: ObjectGetOptions["range"][] } {
+  const store = new MemoryObjectStore();
+  const reads: ObjectGetOptions["range"][] = [];
+  const counting = Object.assign(Object.create(store) as MemoryObjectStore, {
+    get: (key: string, options?: ObjectGetOptions) => {
+      reads.push(options?.range);
+      return store.get(key, options);
+    },
+  });
+  return { store, counting, reads };
 }

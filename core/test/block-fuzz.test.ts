@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { Random } from "@evodb/test-utils";
 import { crc32c } from "../src/checksum";
-import { writeFooter, writeTrailer, type BlockColumn } from "../src/block/footer";
+import { writeTrailer, type BlockColumn } from "../src/block/footer";
 import { BLOCK_TRAILER_SIZE, EvoDBError, bloomMightContain, decodeColumnChunk, parseBlockFooter, readBlock, readBlockBloomFilter, writeBlock, type ShreddedBatch } from "../src/index";
-import { compressibleBatch, fixedBatch, randomBatch, sameBatch } from "./block-batches";
+import { compressibleBatch, fixedBatch, randomBatch, sameBatch, withFooter } from "./block-batches";
 
 const SLOW = 120_000;
 
@@ -101,12 +101,7 @@ function mutateAndReseal(rnd: Random, original: Uint8Array): Uint8Array {
     const columns: BlockColumn[] = footer.columns.map((col, j) =>
       j === i ? { ...col, bloom: { ...loc, ...(rnd.chance(0.5) ? { hashCount: rnd.int(0, 20) } : {}), crc32c: crc32c(b, loc.offset, loc.offset + loc.length) } } : col,
     );
-    const newFooter = writeFooter(footer.rowCount, columns);
-    const out = new Uint8Array(footer.footerOffset + newFooter.length + BLOCK_TRAILER_SIZE);
-    out.set(b.subarray(0, footer.footerOffset));
-    out.set(newFooter, footer.footerOffset);
-    out.set(writeTrailer(newFooter), footer.footerOffset + newFooter.length);
-    return out;
+    return withFooter(b, footer, columns);
   }
   if (footer.columns.length > 0 && rnd.chance(0.7)) {
     const i = rnd.int(0, footer.columns.length - 1);
@@ -119,12 +114,7 @@ function mutateAndReseal(rnd: Random, original: Uint8Array): Uint8Array {
     const columns: BlockColumn[] = footer.columns.map((col, j) =>
       j === i ? { ...col, chunk: { ...col.chunk, crc32c: crc32c(b, col.chunk.offset, col.chunk.offset + col.chunk.length) } } : col,
     );
-    const newFooter = writeFooter(footer.rowCount, columns);
-    const out = new Uint8Array(footer.footerOffset + newFooter.length + BLOCK_TRAILER_SIZE);
-    out.set(b.subarray(0, footer.footerOffset));
-    out.set(newFooter, footer.footerOffset);
-    out.set(writeTrailer(newFooter), footer.footerOffset + newFooter.length);
-    return out;
+    return withFooter(b, footer, columns);
   }
   const footerBytes = b.slice(footer.footerOffset, b.length - BLOCK_TRAILER_SIZE);
   if (footerBytes.length === 0) return b;

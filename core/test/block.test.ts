@@ -3,7 +3,6 @@ import { Random } from "@evodb/test-utils";
 import {
   BLOCK_TRAILER_SIZE,
   EvoDBError,
-  MemoryObjectStore,
   Tag,
   bloomMightContain,
   columnStats,
@@ -19,11 +18,9 @@ import {
   shred,
   writeBlock,
   type JsonValue,
-  type ObjectGetOptions,
   type ShreddedBatch,
 } from "../src/index";
-import { writeFooter, writeTrailer } from "../src/block/footer";
-import { compressibleBatch, fixedBatch, floatColumn, intColumn, noneColumn, randomBatch, sameBatch, stringColumn } from "./block-batches";
+import { compressibleBatch, countingStore, fixedBatch, floatColumn, intColumn, noneColumn, randomBatch, sameBatch, stringColumn, withFooter } from "./block-batches";
 
 function roundTrip(batch: ShreddedBatch, options?: Parameters<typeof writeBlock>[1]): Uint8Array {
   const bytes = writeBlock(batch, options);
@@ -274,14 +271,7 @@ describe("projection and range reads", () => {
   });
 
   it("openBlock does one suffix read, then fetches only the needed chunks, coalescing neighbours", async () => {
-    const store = new MemoryObjectStore();
-    const reads: ObjectGetOptions["range"][] = [];
-    const counting = Object.assign(Object.create(store) as MemoryObjectStore, {
-      get: (key: string, options?: ObjectGetOptions) => {
-        reads.push(options?.range);
-        return store.get(key, options);
-      },
-    });
+    const { store, counting, reads } = countingStore();
     const batch = randomBatch(new Random(3), 5000, 8);
     const bytes = writeBlock(batch);
     await store.put("b/1.evodb", bytes);
@@ -326,14 +316,7 @@ describe("projection and range reads", () => {
   }, SLOW);
 
   it("openBlock fetches only the bloom filters asked for, and takes from the suffix what it holds", async () => {
-    const store = new MemoryObjectStore();
-    const reads: ObjectGetOptions["range"][] = [];
-    const counting = Object.assign(Object.create(store) as MemoryObjectStore, {
-      get: (key: string, options?: ObjectGetOptions) => {
-        reads.push(options?.range);
-        return store.get(key, options);
-      },
-    });
+    const { store, counting, reads } = countingStore();
     const n = 20_000;
     const all = new Array<number>(n).fill(Tag.Value);
     const columns = Array.from({ length: 6 }, (_, c) => stringColumn([`s${c}`], all, Array.from({ length: n }, (_, i) => `v${c}-${i}`)));
@@ -376,12 +359,7 @@ describe("refusals", () => {
     const footer = parseBlockFooter(bytes, bytes.length);
     const i = footer.columns.findIndex((c) => c.chunk.compression === "deflate");
     const columns = footer.columns.map((c, j) => (j === i ? { ...c, chunk: { ...c.chunk, rawLength: 2 ** 40 } } : c));
-    const forged = writeFooter(footer.rowCount, columns);
-    const block = new Uint8Array(footer.footerOffset + forged.length + BLOCK_TRAILER_SIZE);
-    block.set(bytes.subarray(0, footer.footerOffset));
-    block.set(forged, footer.footerOffset);
-    block.set(writeTrailer(forged), footer.footerOffset + forged.length);
-    expect(codeOf(() => readBlock(block))).toBe("CORRUPT_BLOCK");
+    expect(codeOf(() => readBlock(withFooter(bytes, footer, columns)))).toBe("CORRUPT_BLOCK");
   });
 
   it("the writer refuses batches that break the column contract", () => {
