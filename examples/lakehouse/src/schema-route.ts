@@ -1,8 +1,7 @@
 import { checkSchema, EvoDBError, isEvoDBError, parseJson, type EvoDBErrorCode, type Schema } from "@evodb/core";
 import { openTable, pushSchema } from "@evodb/lakehouse";
-import { isValidTenant } from "@evodb/rpc";
 import { openOrCreateTable, tenantRoot } from "./lakehouse-flush";
-import { authorizeTenant } from "./tenant-token";
+import { authorizeTenant, checkTenant } from "./tenant-token";
 
 /**
  * Schema routes of the app, next to the query API's `GET .../schema`:
@@ -39,9 +38,8 @@ export function isSchemaRoute(request: Request, url: URL): boolean {
 export async function schemaRoute(env: Env, request: Request, url: URL): Promise<Response> {
   const match = (request.method === "PUT" ? PUT_ROUTE : VERSION_ROUTE).exec(url.pathname)!;
   try {
-    const tenant = decodeURIComponent(match[1]!);
+    const tenant = checkTenant(decodeURIComponent(match[1]!));
     const name = decodeURIComponent(match[2]!);
-    if (!isValidTenant(tenant)) throw new EvoDBError("INVALID_NAME", "tenant names are 1-128 characters of [A-Za-z0-9_-], not starting with '-'");
     // The query routes' credentials: the tenant's own token or the operator token.
     await authorizeTenant(env, request, tenant);
     if (request.method === "GET") {

@@ -47,9 +47,15 @@ function macFromBase64Url(text: string): Uint8Array | null {
   return out;
 }
 
+/** `tenant` when it is a valid tenant name (rpc's isValidTenant); otherwise `INVALID_NAME`. */
+export function checkTenant(tenant: string): string {
+  if (!isValidTenant(tenant)) throw new EvoDBError("INVALID_NAME", `tenant "${tenant}" is not a valid tenant name: 1-128 characters of [A-Za-z0-9_-], not starting with '-'`);
+  return tenant;
+}
+
 /** Mints the token of `tenant` (what `POST /tenants/:tenant/token` answers, and what an operator can compute offline). */
 export async function mintTenantToken(secret: string, tenant: string): Promise<string> {
-  if (!isValidTenant(tenant)) throw new EvoDBError("INVALID_NAME", `tenant "${tenant}" is not a valid tenant name: 1-128 characters of [A-Za-z0-9_-], not starting with '-'`);
+  checkTenant(tenant);
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret, "sign"), encoder.encode(CONTEXT + tenant)));
   return `${tenant}.${toBase64Url(mac)}`;
 }

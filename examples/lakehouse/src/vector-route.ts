@@ -7,12 +7,11 @@
  */
 import { EvoDBError, isEvoDBError, parseJson, type JsonValue } from "@evodb/core";
 import { openTable } from "@evodb/lakehouse";
-import { isValidTenant } from "@evodb/rpc";
 import { buildIndex, decodeHeader, search, writeIndex, type IndexHeader, type Metric } from "@evodb/snippets-lance";
 import { readLiveRows } from "@evodb/writer";
 import { tenantRoot } from "./lakehouse-flush";
 import { apiError } from "./query-route";
-import { authorizeTenant } from "./tenant-token";
+import { authorizeTenant, checkTenant } from "./tenant-token";
 
 /** `/tenants/:tenant/tables/:table/index|search`. */
 export const VECTOR_ROUTE = /^\/tenants\/([^/]+)\/tables\/([^/]+)\/(index|search)$/;
@@ -43,9 +42,8 @@ export function vectorIndexName(tenant: string, table: string, field: string): s
 /** Handles a request matched by {@link VECTOR_ROUTE}. */
 export async function vectorRoute(env: Env, request: Request, match: RegExpExecArray): Promise<Response> {
   try {
-    const tenant = decodeURIComponent(match[1]!);
+    const tenant = checkTenant(decodeURIComponent(match[1]!));
     const table = decodeURIComponent(match[2]!);
-    if (!isValidTenant(tenant)) throw new EvoDBError("INVALID_NAME", "tenant names are 1-128 characters of [A-Za-z0-9_-], not starting with '-'");
     await authorizeTenant(env, request, tenant);
     if (request.method !== "POST") throw new EvoDBError("NOT_FOUND", `Use POST ${new URL(request.url).pathname}.`);
     const body = await readBody(request);
