@@ -150,8 +150,13 @@ async function readKeys(bucket: R2Bucket, key: string): Promise<IndexKeys> {
   if (cached !== undefined) return cached;
   const object = await bucket.get(key);
   if (object === null) throw new EvoDBError("NOT_FOUND", `The keys object ${key} of the vector index is missing; rebuild the index (POST .../index).`);
-  const parsed = JSON.parse(await object.text()) as IndexKeys;
-  if (parsed.formatVersion !== KEYS_FORMAT_VERSION || !Array.isArray(parsed.keys)) {
+  let parsed: IndexKeys;
+  try {
+    parsed = JSON.parse(await object.text()) as IndexKeys;
+  } catch (cause) {
+    throw new EvoDBError("CORRUPT_METADATA", `The keys object ${key} of the vector index is not JSON; rebuild the index (POST .../index).`, { cause, details: { key } });
+  }
+  if (typeof parsed !== "object" || parsed === null || parsed.formatVersion !== KEYS_FORMAT_VERSION || !Array.isArray(parsed.keys)) {
     throw new EvoDBError("UNSUPPORTED_VERSION", `The keys object ${key} has format version ${String(parsed.formatVersion)}; this app reads ${KEYS_FORMAT_VERSION}. Rebuild the index.`);
   }
   if (keysCache.size >= MAX_CACHED_KEYS) keysCache.delete(keysCache.keys().next().value!);

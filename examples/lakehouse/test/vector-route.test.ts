@@ -135,5 +135,17 @@ describe("vector search route", () => {
     expect((await post(`/tenants/${tenant}/tables/t/index`, {})).status).toBe(200);
     const text = await (await post(`/tenants/${tenant}/tables/t/search`, { vector: [9, 9], k: 1 })).text();
     expect(text).toContain('"document":{"id":"big","embedding":[9,9],"n":12345678901234567890}');
+
+    // A keys object that is not JSON is reported with a code, not thrown as a SyntaxError.
+    expect((await app(`/tenants/${tenant}/tables/t/docs`, { method: "POST", body: '{"id":"c","embedding":[5,5]}' })).status).toBe(201);
+    await delivered(tenant);
+    await flushed();
+    expect((await post(`/tenants/${tenant}/tables/t/index`, {})).status).toBe(200);
+    const prefix = `${vectorIndexName(tenant, "t", "embedding")}/`;
+    const keysObjects = (await env.BUCKET.list({ prefix })).objects.map((o) => o.key).filter((key) => key.split("/").pop()!.startsWith("keys-"));
+    for (const key of keysObjects) await env.BUCKET.put(key, '{"formatVersion":1,"keys":[');
+    const corrupt = await post(`/tenants/${tenant}/tables/t/search`, { vector: [5, 5], k: 1 });
+    expect(corrupt.status).toBe(500);
+    expect(await corrupt.json()).toMatchObject({ code: "CORRUPT_METADATA" });
   }, 120_000);
 });
