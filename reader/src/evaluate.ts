@@ -217,17 +217,18 @@ function evalIn(context: EvalContext, operand: Expr, list: readonly Expr[], nega
     const miss = literals.includes(null) ? UNKNOWN : FALSE;
     const n = selection.length;
     const tags = column.tags;
-    const coded = column.type === "string" ? usableCodes(column, selection) : undefined;
-    if (coded !== undefined) {
+    if (column.type === "string") {
       const set = new Set(literals.filter((v): v is string => typeof v === "string"));
-      out = truthFromCodes(context.view, column, coded, entryTruths(coded, (e) => (set.has(e) ? TRUE : miss)), selection);
-    } else if (column.type === "string") {
-      const set = new Set(literals.filter((v): v is string => typeof v === "string"));
-      const values = column.values;
-      out = new Uint8Array(n);
-      for (let j = 0; j < n; j++) {
-        const row = selection[j]!;
-        out[j] = tags[row] === Tag.Value ? (set.has(values[row]!) ? TRUE : miss) : UNKNOWN;
+      const coded = usableCodes(column, selection);
+      if (coded !== undefined) {
+        out = truthFromCodes(context.view, column, coded, entryTruths(coded, (e) => (set.has(e) ? TRUE : miss)), selection);
+      } else {
+        const values = column.values;
+        out = new Uint8Array(n);
+        for (let j = 0; j < n; j++) {
+          const row = selection[j]!;
+          out[j] = tags[row] === Tag.Value ? (set.has(values[row]!) ? TRUE : miss) : UNKNOWN;
+        }
       }
     } else {
       const set = new Set(literals.filter((v): v is number => typeof v === "number"));
