@@ -4,6 +4,26 @@ import { describe, expect, it } from "vitest";
 import { buildIndex, decodeHeader, FORMAT_VERSION, search, writeIndex } from "../src/index";
 import { clusteredVectors, CountingStore, exactSearch } from "./helpers";
 
+/**
+ * Asks `queries` seeded random queries (coordinates uniform in [-spread, spread)) and expects each
+ * answer to be the exact search's rows, with distances equal to `digits` decimals.
+ */
+async function expectExactAnswers(
+  store: CountingStore,
+  vectors: Float32Array,
+  dim: number,
+  o: { index: string; k: number; nprobes: number; metric: "l2" | "cosine"; seed: number; queries: number; spread: number; digits: number },
+): Promise<void> {
+  const random = new Random(o.seed);
+  for (let t = 0; t < o.queries; t++) {
+    const query = Array.from({ length: dim }, () => random.next() * 2 * o.spread - o.spread);
+    const result = await search(store, query, { index: o.index, k: o.k, nprobes: o.nprobes });
+    const exact = exactSearch(vectors, dim, query, o.k, o.metric);
+    expect(Array.from(result.rowIds)).toEqual(exact.ids);
+    for (let i = 0; i < o.k; i++) expect(result.distances[i]).toBeCloseTo(exact.distances[i]!, o.digits);
+  }
+}
+
 function expectEvoDBError(fn: () => unknown): EvoDBError {
   try {
     fn();
@@ -35,14 +55,7 @@ describe("snippets-lance layout", () => {
 
     const store = new CountingStore();
     await writeIndex(store, "idx", built);
-    const random = new Random(11);
-    for (let t = 0; t < 20; t++) {
-      const query = Array.from({ length: dim }, () => random.next() * 8 - 4);
-      const result = await search(store, query, { index: "idx", k: 5, nprobes: 12 });
-      const exact = exactSearch(vectors, dim, query, 5, "l2");
-      expect(Array.from(result.rowIds)).toEqual(exact.ids);
-      for (let i = 0; i < 5; i++) expect(result.distances[i]).toBeCloseTo(exact.distances[i]!, 3);
-    }
+    await expectExactAnswers(store, vectors, dim, { index: "idx", k: 5, nprobes: 12, metric: "l2", seed: 11, queries: 20, spread: 4, digits: 3 });
   });
 
   it("both quantisers: every SQ8 distance is within the quantisation error of the exact distance", async () => {
@@ -123,14 +136,7 @@ describe("snippets-lance layout", () => {
     const vectors = clusteredVectors(21, 500, dim, 5);
     const store = new CountingStore();
     await writeIndex(store, "c", buildIndex(vectors, { dim, metric: "cosine", partitions: 8, refine: true }));
-    const random = new Random(5);
-    for (let t = 0; t < 10; t++) {
-      const query = Array.from({ length: dim }, () => random.next() * 2 - 1);
-      const result = await search(store, query, { index: "c", k: 4, nprobes: 8 });
-      const exact = exactSearch(vectors, dim, query, 4, "cosine");
-      expect(Array.from(result.rowIds)).toEqual(exact.ids);
-      for (let i = 0; i < 4; i++) expect(result.distances[i]).toBeCloseTo(exact.distances[i]!, 4);
-    }
+    await expectExactAnswers(store, vectors, dim, { index: "c", k: 4, nprobes: 8, metric: "cosine", seed: 5, queries: 10, spread: 1, digits: 4 });
   });
 
   it("every truncation and every single-byte mutation of a header is refused with an EvoDBError", () => {
