@@ -26,7 +26,7 @@ import { listsInTwoColumns, readU32ListColumn, sliceLists, type U32Lists } from 
 import { buildGraph, HnswSearchState, searchHnsw, type HnswGraph } from "./hnsw";
 import { dot, l2 } from "./kernels";
 import { parseSqParams, quantize, sqDot, sqL2, type SqParams } from "./sq";
-import { centroidsOf, indexJson, ivfMessage, metricOf, partitionTable, type Metric } from "./ivf-meta";
+import { cachedPartitions, centroidsOf, indexJson, ivfMessage, metricOf, partitionTable, readAuxRows, type Metric } from "./ivf-meta";
 import type { TopK } from "./top-k";
 
 /** Row addresses and SQ codes (D bytes per row) of one partition, plus its graph. */
@@ -121,32 +121,14 @@ export async function loadIvfHnswSq(store: ObjectStore, root: string, entry: Ind
     whole20.catch(() => (whole20 = null));
     return { ids, lists: sliceLists(await whole20, from, to) };
   };
-  const idType = { kind: "int", bits: 64, signed: false } as const;
-  const codeType = { kind: "fixed_size_list", dimension, item: { kind: "int", bits: 8, signed: false } } as const;
-  const partitions = new Map<number, Promise<HnswSqPartition>>();
-  const partition = (p: number): Promise<HnswSqPartition> => {
-    let hit = partitions.get(p);
-    if (hit) return hit;
-    hit = (async () => {
-      const from = aux.offsets[p]!;
-      const to = from + aux.lengths[p]!;
-      const ids = ((await auxReader.readRange(0, idType, from, to)) as FixedColumn).values as BigUint64Array;
-      const codes = ((await auxReader.readRange(1, codeType, from, to)) as FixedColumn).values as Uint8Array;
-      const rowIds = new Float64Array(to - from);
-      for (let i = 0; i < rowIds.length; i++) {
-        const v = ids[i]!;
-        check(v < 2n ** 53n, "index row address beyond 2^53");
-        rowIds[i] = Number(v);
-      }
-      const { ids: nodes, lists } = await graphRowsOf(p);
-      const graph = buildGraph(nodes, lists.offsets, lists.values, 0, metas[p]!.levelOffsets, metas[p]!.maxLevel);
-      check(graph.numNodes === rowIds.length, "HNSW graph and SQ storage differ in size");
-      return { rowIds, codes, graph };
-    })();
-    hit.catch(() => partitions.delete(p));
-    partitions.set(p, hit);
-    return hit;
-  };
+  const partition = cachedPartitions(async (p): Promise<HnswSqPartition> => {
+    const from = aux.offsets[p]!;
+    const { rowIds, codes } = await readAuxRows(auxReader, dimension, from, from + aux.lengths[p]!);
+    const { ids: nodes, lists } = await graphRowsOf(p);
+    const graph = buildGraph(nodes, lists.offsets, lists.values, 0, metas[p]!.levelOffsets, metas[p]!.maxLevel);
+    check(graph.numNodes === rowIds.length, "HNSW graph and SQ storage differ in size");
+    return { rowIds, codes, graph };
+  });
   return {
     kind: "IVF_HNSW_SQ",
     metric,

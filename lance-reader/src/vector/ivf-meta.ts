@@ -6,6 +6,8 @@
  */
 import { check, corrupt, unsupported } from "../errors";
 import { readGlobalBuffer, type LanceFileMeta } from "../file";
+import type { LanceFileReader } from "../file-reader";
+import type { FixedColumn } from "../column";
 import { parseProto, type ProtoMessage } from "../protobuf";
 
 /** Distance types Lance writes (`distance_type`). */
@@ -60,4 +62,34 @@ export function partitionTable(ivf: ProtoMessage, partitions: number, rows: numb
   check(offsets.length === partitions && lengths.length === partitions, "IVF partition table has the wrong size");
   for (let p = 0; p < partitions; p++) check(offsets[p]! + lengths[p]! <= rows, "IVF partition lies outside the index rows");
   return { offsets, lengths };
+}
+
+/**
+ * Rows [from, to) of an IVF auxiliary file, which both sub-indexes lay out the same way: column 0
+ * the u64 row addresses (as numbers: refused beyond 2^53), column 1 the u8 codes, `codeWidth` a row.
+ */
+export async function readAuxRows(aux: LanceFileReader, codeWidth: number, from: number, to: number): Promise<{ rowIds: Float64Array; codes: Uint8Array }> {
+  const ids = ((await aux.readRange(0, { kind: "int", bits: 64, signed: false }, from, to)) as FixedColumn).values as BigUint64Array;
+  const codeType = { kind: "fixed_size_list", dimension: codeWidth, item: { kind: "int", bits: 8, signed: false } } as const;
+  const codes = ((await aux.readRange(1, codeType, from, to)) as FixedColumn).values as Uint8Array;
+  const rowIds = new Float64Array(to - from);
+  for (let i = 0; i < rowIds.length; i++) {
+    const v = ids[i]!;
+    check(v < 2n ** 53n, "index row address beyond 2^53");
+    rowIds[i] = Number(v);
+  }
+  return { rowIds, codes };
+}
+
+/** Memoises `load` per partition; a failed load is forgotten so the next search retries it. */
+export function cachedPartitions<T>(load: (p: number) => Promise<T>): (p: number) => Promise<T> {
+  const cache = new Map<number, Promise<T>>();
+  return (p) => {
+    let hit = cache.get(p);
+    if (hit) return hit;
+    hit = load(p);
+    hit.catch(() => cache.delete(p));
+    cache.set(p, hit);
+    return hit;
+  };
 }

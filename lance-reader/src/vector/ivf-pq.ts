@@ -13,11 +13,10 @@ import { openLanceFile, readGlobalBuffer } from "../file";
 import { LanceFileReader } from "../file-reader";
 import { RangeReader } from "../io";
 import { parseProto } from "../protobuf";
-import type { FixedColumn } from "../column";
 import { readRoaring } from "../roaring";
 import type { IndexEntry } from "../manifest";
 import { MAX_FRAGMENT_ID } from "../fragment";
-import { centroidsOf, float32Tensor, indexJson, ivfMessage, metricOf, partitionTable, type Metric } from "./ivf-meta";
+import { cachedPartitions, centroidsOf, float32Tensor, indexJson, ivfMessage, metricOf, partitionTable, readAuxRows, type Metric } from "./ivf-meta";
 
 export type { Metric } from "./ivf-meta";
 
@@ -85,34 +84,15 @@ export async function loadIvfPq(store: ObjectStore, root: string, entry: IndexEn
   const aux = new LanceFileReader(auxFile);
   const rows = aux.numRows;
   const { offsets, lengths } = partitionTable(await ivfMessage(auxFile), numPartitions, rows);
-  const idType = { kind: "int", bits: 64, signed: false } as const;
-  const codeType = { kind: "fixed_size_list", dimension: m, item: { kind: "int", bits: 8, signed: false } } as const;
-  const readRows = async (from: number, to: number): Promise<IvfPartition> => {
-    const ids = ((await aux.readRange(0, idType, from, to)) as FixedColumn).values as BigUint64Array;
-    const codes = ((await aux.readRange(1, codeType, from, to)) as FixedColumn).values as Uint8Array;
-    const rowIds = new Float64Array(to - from);
-    for (let i = 0; i < rowIds.length; i++) {
-      const v = ids[i]!;
-      check(v < 2n ** 53n, "index row address beyond 2^53");
-      rowIds[i] = Number(v);
-    }
-    return { rowIds, codes };
-  };
+  const readRows = (from: number, to: number): Promise<IvfPartition> => readAuxRows(aux, m, from, to);
   let whole: Promise<IvfPartition> | null = null;
-  const partitions = new Map<number, Promise<IvfPartition>>();
-  const partition = (p: number): Promise<IvfPartition> => {
-    let hit = partitions.get(p);
-    if (hit) return hit;
+  const partition = cachedPartitions((p): Promise<IvfPartition> => {
     const from = offsets[p]!;
     const to = from + lengths[p]!;
-    if (auxFile.reader.size <= eagerBytes) {
-      whole ??= readRows(0, rows);
-      hit = whole.then((all) => ({ rowIds: all.rowIds.subarray(from, to), codes: all.codes.subarray(from * m, to * m) }));
-    } else hit = readRows(from, to);
-    hit.catch(() => partitions.delete(p));
-    partitions.set(p, hit);
-    return hit;
-  };
+    if (auxFile.reader.size > eagerBytes) return readRows(from, to);
+    whole ??= readRows(0, rows);
+    return whole.then((all) => ({ rowIds: all.rowIds.subarray(from, to), codes: all.codes.subarray(from * m, to * m) }));
+  });
   return {
     metric,
     dimension,
