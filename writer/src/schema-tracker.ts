@@ -1,5 +1,5 @@
 import { assertValid, checkSchema, EvoDBError, inferSchema, mergeSchemas, type JsonValue, type Schema } from "@evodb/core";
-import type { Json, Table } from "@evodb/lakehouse";
+import { isEmptySchema, type Json, type Table } from "@evodb/lakehouse";
 
 /** Attempts at widening the table schema when another writer changed it at the same time. */
 const MAX_SCHEMA_ATTEMPTS = 5;
@@ -21,8 +21,7 @@ export class SchemaTracker {
   /** Reads the table's current schema version. */
   static async load(table: Table): Promise<SchemaTracker> {
     const { schemaId, schema: json } = await table.schema();
-    const empty = typeof json === "object" && json !== null && !Array.isArray(json) && Object.keys(json).length === 0;
-    return new SchemaTracker(empty ? null : checkSchema(json), schemaId);
+    return new SchemaTracker(isEmptySchema(json) ? null : checkSchema(json), schemaId);
   }
 
   /** The schema in force, or null before the first flush of a flexible table. */
