@@ -10,3 +10,4 @@ export * from "./delete-vector";
 export * from "./equality-deletes";
 export * from "./row-deletes";
 export * from "./schema-push";
+export * from "./list-tables";
