@@ -1,9 +1,9 @@
 import { checkSchema, type ObjectStore, type Schema } from "@evodb/core";
-import { isEmptySchema, pushSchema, type SnapshotRef } from "@evodb/lakehouse";
+import { isEmptySchema, listTables, pushSchema, type SnapshotRef } from "@evodb/lakehouse";
 import { QueryEngine, type ExplainOutput, type QueryOutput } from "@evodb/query";
 import { MemoryByteCache } from "@evodb/reader";
 import type { Lakehouse, PushOutcome, SchemaVersionInfo } from "./lakehouse";
-import { listTables, openLocalTable } from "./local-store";
+import { openLocalTable } from "./local-store";
 
 /** The embedded default: a lakehouse folder on the filesystem store, read and written in-process. */
 export class LocalLakehouse implements Lakehouse {
