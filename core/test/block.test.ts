@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Random } from "@evodb/test-utils";
 import {
   BLOCK_TRAILER_SIZE,
+  DEFAULT_FOOTER_READ_SIZE,
   EvoDBError,
   Tag,
   bloomMightContain,
@@ -276,7 +277,7 @@ describe("projection and range reads", () => {
     const bytes = writeBlock(batch);
     await store.put("b/1.evodb", bytes);
     expect((await openBlock(counting, "b/1.evodb")).size).toBe(bytes.length);
-    expect(reads).toEqual([{ suffix: 64 * 1024 }]);
+    expect(reads).toEqual([{ suffix: DEFAULT_FOOTER_READ_SIZE }]);
     // A suffix of exactly footer + trailer, so that every chunk below is a range read.
     const { footerLength } = readBlockTrailer(bytes.subarray(bytes.length - BLOCK_TRAILER_SIZE), bytes.length);
     const block = await openBlock(counting, "b/1.evodb", { footerReadSize: footerLength + BLOCK_TRAILER_SIZE });

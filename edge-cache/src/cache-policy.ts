@@ -43,5 +43,10 @@ export function cacheControlFor(kind: ObjectClass, options: CachePolicyOptions =
  * deployment) and the full object key names the table (its prefix) and the object.
  */
 export function cacheKeyFor(namespace: string, key: string): string {
-  return `https://evodb-edge.internal/${encodeURIComponent(namespace)}/${key.split("/").map(encodeURIComponent).join("/")}`;
+  return `https://evodb-edge.internal/${encodeURIComponent(namespace)}/${encodeKeyPath(key)}`;
+}
+
+/** An object key as a URL path: each segment percent-encoded, the slashes between them kept. */
+export function encodeKeyPath(key: string): string {
+  return key.split("/").map(encodeURIComponent).join("/");
 }

@@ -1,4 +1,5 @@
 import { EvoDBError, type ObjectGetOptions, type ObjectListing, type ObjectStore, type StoredObject, type StoredObjectBody } from "@evodb/core";
+import { encodeKeyPath } from "./cache-policy";
 
 /** The fetch function an {@link HttpObjectStore} uses (the global `fetch`, or a service binding's). */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -9,14 +10,10 @@ export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
  * `GET` with a `Range` header. Writes are refused: they belong to the writer, on the bucket.
  */
 export class HttpObjectStore implements ObjectStore {
-  private readonly base: string;
-
   constructor(
-    baseUrl: string,
+    private readonly baseUrl: string,
     private readonly fetchFn: FetchLike = (input, init) => fetch(input, init),
-  ) {
-    this.base = baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`;
-  }
+  ) {}
 
   async get(key: string, options?: ObjectGetOptions): Promise<StoredObjectBody | null> {
     const headers: Record<string, string> = {};
@@ -62,7 +59,7 @@ export class HttpObjectStore implements ObjectStore {
   }
 
   private url(key: string): string {
-    return this.base + key.split("/").map(encodeURIComponent).join("/");
+    return objectUrl(this.baseUrl, key);
   }
 
   private failure(method: string, key: string, response: Response): EvoDBError {
@@ -70,6 +67,11 @@ export class HttpObjectStore implements ObjectStore {
       details: { key, status: response.status },
     });
   }
+}
+
+/** The URL of object `key` under a base URL (with or without its trailing slash). */
+export function objectUrl(baseUrl: string, key: string): string {
+  return `${baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`}${encodeKeyPath(key)}`;
 }
 
 function totalSize(response: Response, bodyLength: number): number {

@@ -10,8 +10,12 @@ export const BLOCK_HEADER_SIZE = 8;
 export const BLOCK_TRAILER_SIZE = 16;
 /** Chunks start at multiples of this offset, so bit-packed words and float64s can be read in place. */
 export const CHUNK_ALIGNMENT = 8;
-/** Suffix a reader fetches first; enough for the footer of most blocks (docs/format.md, "Reading"). */
-export const DEFAULT_FOOTER_READ_SIZE = 64 * 1024;
+/**
+ * Suffix a reader fetches first; enough for the footer of most blocks (docs/format.md, "Reading").
+ * Footers hold no bloom filters since format v2 (a 50-column footer is about 3 KB), and every byte of
+ * the suffix beyond the footer is paid for and rarely used.
+ */
+export const DEFAULT_FOOTER_READ_SIZE = 8 * 1024;
 /**
  * Most rows one block may hold. Bounds what a hostile row count can make a reader allocate
  * (8 bytes per row per decoded column), since a constant column legitimately takes a few bytes for any count.

@@ -16,7 +16,7 @@ import { columnStats, decodeBloomFilter, decodeColumnChunk, selectColumns, type 
 
 /** Options of {@link openBlock}. */
 export interface OpenBlockOptions {
-  /** Bytes of the first suffix read (default 64 KiB). */
+  /** Bytes of the first suffix read (default `DEFAULT_FOOTER_READ_SIZE`, 8 KiB). */
   footerReadSize?: number;
   /** Chunks separated by at most this many bytes are fetched in one request (default 4 KiB). */
   coalesceGap?: number;

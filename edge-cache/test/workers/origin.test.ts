@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { isEvoDBError, openBlock, readBlock, shred, writeBlock, type JsonValue } from "@evodb/core";
+import { DEFAULT_FOOTER_READ_SIZE, isEvoDBError, openBlock, readBlock, shred, writeBlock, type JsonValue } from "@evodb/core";
 import { generateEvents } from "@evodb/test-utils";
 import { HttpObjectStore, createOriginHandler, warmFooters } from "../../src/index";
 
@@ -85,6 +85,6 @@ describe("origin handler (workerd, R2)", () => {
       },
     });
     expect(result).toEqual({ warmed: 2, failed: ["t3/events/data/gone.evodb"] });
-    expect(seen).toEqual(["bytes=-16384", "bytes=-16384", "bytes=-16384"]);
+    expect(seen).toEqual(Array(3).fill(`bytes=-${DEFAULT_FOOTER_READ_SIZE}`));
   });
 });

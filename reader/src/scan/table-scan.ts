@@ -1,4 +1,5 @@
 import {
+  DEFAULT_FOOTER_READ_SIZE,
   EvoDBError,
   Tag,
   decodeBloomFilter,
@@ -114,13 +115,6 @@ export interface ScanPlan {
   readonly files: readonly PlannedFile[];
 }
 
-/**
- * Bytes of the first suffix read of the first block. Footers hold no bloom filters since format v2
- * (a 50-column footer is about 3 KB), so this fits typical footers; later blocks of the same scan
- * read a suffix sized from the footers already seen (see `footerReadSize`), since every byte
- * of a suffix beyond the footer is paid for and rarely used.
- */
-const FIRST_FOOTER_READ_SIZE = 8 * 1024;
 /** Bytes of other filters a footer read may carry to take a probed filter along (see `noteProbeTail`). */
 const PROBE_TAIL_ALLOWANCE = 16 * 1024;
 /** Rows per batch when counting from metadata: bounds the identity selection a batch carries. */
@@ -377,7 +371,8 @@ export class TableScan {
    */
   private footerReadSize(): number {
     const tail = Math.max(this.largestFooter, this.largestProbeTail);
-    if (tail === 0) return FIRST_FOOTER_READ_SIZE;
+    // The first block of a scan reads core's default suffix; later ones a suffix sized from the footers seen.
+    if (tail === 0) return DEFAULT_FOOTER_READ_SIZE;
     return Math.ceil((tail * 9) / 8 / 1024) * 1024;
   }
 
