@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalSchemaJson, setLocked, type Schema } from "@evodb/core";
 import { generateEvents } from "@evodb/test-utils";
 import { EXIT_BREAKING } from "../src/index";
-import { evodb, tempDir } from "./helpers";
+import { evodb, ndjson, tempDir } from "./helpers";
 
 /** The package's bin entry, as `npx evodb` runs it. */
 const BIN = new URL("../bin/evodb.js", import.meta.url).pathname;
@@ -39,7 +39,7 @@ const SCHEMA: Schema = {
 describe("the evodb bin as a subprocess on a temporary store", () => {
   const { dir, cleanup } = tempDir();
   const docs = generateEvents({ count: 2500, seed: 8 });
-  beforeAll(() => writeFileSync(join(dir, "events.ndjson"), docs.map((d) => JSON.stringify(d)).join("\n")));
+  beforeAll(() => writeFileSync(join(dir, "events.ndjson"), ndjson(docs)));
   afterAll(cleanup);
 
   it("ingest prints only its result when stderr is not a terminal; query --format json prints one JSON array", async () => {
@@ -53,7 +53,7 @@ describe("the evodb bin as a subprocess on a temporary store", () => {
   });
 
   it("shows the progress line (rows, MB/s) when EVODB_PROGRESS=1 stands in for a terminal", async () => {
-    const ingest = await evodbProcess(dir, ["ingest", "--table", "progress", "-"], { EVODB_PROGRESS: "1" }, docs.map((d) => JSON.stringify(d)).join("\n"));
+    const ingest = await evodbProcess(dir, ["ingest", "--table", "progress", "-"], { EVODB_PROGRESS: "1" }, ndjson(docs));
     expect(ingest.code).toBe(0);
     expect(ingest.stdout).toMatch(/^progress: 2500 rows committed snapshot \d+\n$/);
     const updates = ingest.stderr.split("\r").filter((s) => s !== "");

@@ -3,13 +3,13 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateEvents } from "@evodb/test-utils";
-import { evodb, tempDir } from "./helpers";
+import { evodb, ndjson, tempDir } from "./helpers";
 
 describe("evodb ingest / query / tables / snapshots / vacuum on the local store", () => {
   const { dir, cleanup } = tempDir();
   const docs = generateEvents({ count: 3000, seed: 11 });
   const file = join(dir, "events.ndjson");
-  beforeAll(() => writeFileSync(file, docs.map((d) => JSON.stringify(d)).join("\n")));
+  beforeAll(() => writeFileSync(file, ndjson(docs)));
   afterAll(cleanup);
 
   it("ingests through the writer and answers SQL like DuckDB does on the same file", async () => {

@@ -24,3 +24,8 @@ export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "evodb-cli-"));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** Documents as NDJSON text, one JSON document a line (what `evodb ingest` reads). */
+export function ndjson(documents: readonly unknown[]): string {
+  return documents.map((d) => JSON.stringify(d)).join("\n");
+}

@@ -4,7 +4,7 @@ import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
 import { canonicalSchemaJson, checkSchema, parseJson, setLocked } from "@evodb/core";
 import { generateEvents } from "@evodb/test-utils";
-import { evodb, tempDir } from "./helpers";
+import { evodb, ndjson, tempDir } from "./helpers";
 
 /** Writes `files` to a fresh folder and type-checks them with the real TypeScript compiler. */
 function typeCheck(files: Record<string, string>): string[] {
@@ -37,7 +37,7 @@ describe("evodb pull / lock / diff / push", () => {
   const docs = generateEvents({ count: 800, seed: 5 });
 
   it("pull generates interfaces that type-check and accept the ingested documents", { timeout: 180_000 }, async () => {
-    writeFileSync(join(dir, "events.ndjson"), docs.map((d) => JSON.stringify(d)).join("\n"));
+    writeFileSync(join(dir, "events.ndjson"), ndjson(docs));
     expect((await evodb(dir, ["ingest", "--table", "page_events", "events.ndjson"])).code).toBe(0);
     const pulled = await evodb(dir, ["pull", "--out", "schema.ts"]);
     expect(pulled.code).toBe(0);
