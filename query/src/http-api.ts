@@ -1,5 +1,5 @@
 import { EvoDBError, isEvoDBError, type EvoDBErrorCode, type ObjectStore } from "@evodb/core";
-import { POINTER_PATH, openTable, tablePrefix, validateTableName, type Table } from "@evodb/lakehouse";
+import { listTables, openTable, validateTableName, type Table } from "@evodb/lakehouse";
 import type { ByteCache, Query } from "@evodb/reader";
 import { QueryEngine, type QueryLimits } from "./engine";
 
@@ -138,27 +138,6 @@ async function runQuery(engine: QueryEngine, request: Request): Promise<Response
     },
   });
   return new Response(body, { headers: { "content-type": "application/x-ndjson", "x-evodb-columns": JSON.stringify(stream.columns) } });
-}
-
-/**
- * Names of the tenant's tables: keys `<tenant>/<table>/metadata/current.json`. ObjectStore has no
- * delimiter listing, so this pages through every key of the tenant; fine for a console, not for a
- * hot path.
- */
-async function listTables(store: ObjectStore, tenant: string): Promise<string[]> {
-  const prefix = tablePrefix(tenant, "x").slice(0, -2);
-  const names: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const listing = await store.list({ prefix, ...(cursor ? { cursor } : {}) });
-    for (const object of listing.objects) {
-      const rest = object.key.slice(prefix.length);
-      const slash = rest.indexOf("/");
-      if (slash > 0 && rest.slice(slash + 1) === POINTER_PATH) names.push(rest.slice(0, slash));
-    }
-    cursor = listing.truncated ? listing.cursor : undefined;
-  } while (cursor !== undefined);
-  return names;
 }
 
 function errorBody(error: unknown): { code: EvoDBErrorCode; message: string; details?: Record<string, unknown> } {
