@@ -161,10 +161,11 @@ export class TableScan {
   private readonly clock: () => number;
   private readonly started: number;
   private planned: ScanPlan | undefined;
-  /** Largest footer + trailer seen so far in this scan; sizes the next suffix read. */
-  private largestFooter = 0;
-  /** Largest distance from a probed bloom filter to the block's end; sizes the suffix of lookups. */
-  private largestProbeTail = 0;
+  /**
+   * Largest block tail this scan wanted in one suffix read: footer + trailer, or from a probed bloom
+   * filter to the block's end (see `noteProbeTail`). Sizes the next suffix read.
+   */
+  private largestTail = 0;
 
   constructor(
     private readonly table: Table,
@@ -350,7 +351,7 @@ export class TableScan {
     const tail = footer.blockSize - Math.min(...ranges.map((r) => r.offset));
     const extra = tail - (footer.blockSize - footer.footerOffset);
     const probedBytes = ranges.reduce((sum, r) => sum + r.length, 0);
-    if (extra <= Math.max(probedBytes * 8, PROBE_TAIL_ALLOWANCE) && tail > this.largestProbeTail) this.largestProbeTail = tail;
+    if (extra <= Math.max(probedBytes * 8, PROBE_TAIL_ALLOWANCE) && tail > this.largestTail) this.largestTail = tail;
   }
 
   /** Opens a block's footer with a suffix read sized from the footers seen so far. */
@@ -358,7 +359,7 @@ export class TableScan {
     const opened = await openBlock(this.store, key, { footerReadSize: this.footerReadSize() });
     this.syncCounters();
     const footerBytes = opened.size - opened.footer.footerOffset;
-    if (footerBytes > this.largestFooter) this.largestFooter = footerBytes;
+    if (footerBytes > this.largestTail) this.largestTail = footerBytes;
     return opened;
   }
 
@@ -370,7 +371,7 @@ export class TableScan {
    * point lookup costs one request per block instead of two.
    */
   private footerReadSize(): number {
-    const tail = Math.max(this.largestFooter, this.largestProbeTail);
+    const tail = this.largestTail;
     // The first block of a scan reads core's default suffix; later ones a suffix sized from the footers seen.
     if (tail === 0) return DEFAULT_FOOTER_READ_SIZE;
     return Math.ceil((tail * 9) / 8 / 1024) * 1024;
